@@ -259,3 +259,42 @@ async def test_close_leaves_no_worker_thread_behind():
     assert not (after - before)
     with pytest.raises(EventError):
         handler.trigger("x")
+
+
+async def test_many_threads_triggering_at_once_are_all_delivered_on_the_loop():
+    handler = EventHandler()
+    handler.bind_loop()
+    loop_thread = threading.get_ident()
+    received: list[int] = []
+    wrong_thread: list[int] = []
+
+    async def on_event(name, data):
+        if threading.get_ident() != loop_thread:
+            wrong_thread.append(data)
+        received.append(data)
+
+    handler.subscribe("tick", on_event)
+
+    def producer(base: int) -> list:
+        return [handler.trigger("tick", base * 100 + i) for i in range(100)]
+
+    futures_lists = await asyncio.gather(*(asyncio.to_thread(producer, p) for p in range(8)))
+    await asyncio.gather(*(asyncio.wrap_future(f) for futures in futures_lists for f in futures))
+    assert sorted(received) == list(range(800)) and wrong_thread == []
+    await handler.close()
+
+
+async def test_handler_matching_two_patterns_runs_once_per_event():
+    handler = EventHandler()
+    got: list[str] = []
+
+    class Plugin:
+        @TrixyEvent(["satellite *", "satellite connected"])
+        def on_any(self, name, data):
+            got.append(name)
+
+    handler.subscribe_decorated(Plugin(), owner="p")
+    await handler.trigger("satellite connected")
+    await handler.trigger("satellite disconnected")
+    assert got == ["satellite connected", "satellite disconnected"]
+    await handler.close()

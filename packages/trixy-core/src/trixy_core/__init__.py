@@ -1,3 +1,12 @@
-"""Trixy core: application container, event handler, plugins, config, assets, scheduler, conversations, logging, model files."""
+"""Trixy core: application container, event handler, plugins, config, assets, scheduler, conversations, logging, model files.
+
+The names a plugin needs most are re-exported here: `from trixy_core import TrixyPlugin, TrixyEvent`.
+"""
 
 __version__ = "0.1.0"
+
+from trixy_core.errors import TrixyError
+from trixy_core.events.decorator import TrixyEvent
+from trixy_core.plugins.base import TrixyPlugin
+
+__all__ = ["TrixyError", "TrixyEvent", "TrixyPlugin", "__version__"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from trixy_core import __version__
+from trixy_core.errors import TrixyError
 
 MODES: dict[str, tuple[str, str]] = {
     "server": ("trixy-server", "run the server: command and audio sockets, plugins, scheduler"),
@@ -89,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(runner(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except TrixyError as exc:  # e.g. an invalid config file: say what to fix instead of a traceback
+        sys.stderr.write(f"trixy {args.mode}: {exc}\n")
+        return 2
 
 
 if __name__ == "__main__":

@@ -42,8 +42,8 @@ class ShortCommand:
 class Frame:
     """One complete (and, if multipart, reassembled) message.
 
-    ``md5`` is the header MD5 of a single frame, or for a multipart message the MD5 of the
-    reassembled payload; it is what ``Received`` echoes.  ``message`` is an instance of the
+    ``md5`` is the header MD5 of a single frame, or for a multipart message the header MD5 of its
+    last part (highest index); it is what ``Received`` echoes.  ``message`` is an instance of the
     registered class named ``class_name``, or a dict when ``Flags.DICT`` is set.
     """
 

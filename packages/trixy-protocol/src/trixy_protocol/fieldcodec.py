@@ -260,3 +260,34 @@ def compile_type(
         return _make_dict(key_tp, compile_type(val_tp, json=json, nested=nested))
     raise TypeError(f"field type {tp!r} cannot travel on the wire; use bool/int/float/str/bytes/enum/list/dict/"
                     "a registered dataclass/Any")
+
+
+_IDENTITY_SCALARS: dict[Any, frozenset[type]] = {
+    int: frozenset({int}),
+    float: frozenset({float}),
+    str: frozenset({str}),
+    bool: frozenset({bool}),
+}
+_NONE = type(None)
+
+
+def identity_types(tp: Any, *, json: bool, encoding: bool) -> frozenset[type] | None:
+    """Wire types that ``tp`` accepts unchanged, or None when the field needs a converter.
+
+    Used for the fast path: a field whose value's exact type is in this set needs no conversion.
+    When ``encoding``, a float field also accepts int (msgpack/JSON carry it as an integer).
+    """
+    if tp is float and encoding:
+        return frozenset({float, int})
+    found = _IDENTITY_SCALARS.get(tp)
+    if found is not None:
+        return found
+    if tp is bytes and not json:
+        return frozenset({bytes})
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        others = [a for a in args if a is not _NONE]
+        if len(others) == 1 and len(args) == 2:
+            inner = identity_types(others[0], json=json, encoding=encoding)
+            return None if inner is None else inner | {_NONE}
+    return None

@@ -1,12 +1,44 @@
-"""Entry point for `trixy satellite` (registered in the `trixy.modes` entry-point group)."""
+"""Entry point for `trixy client` / `python3 main.py client`: a satellite, headless with logging for now."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
 import sys
+
+logger = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start this mode; the full implementation lands with its issue."""
-    sys.stderr.write(f"trixy {args.mode}: not implemented yet (config={args.config or 'default'}, debug={args.debug})\n")
-    return 3
+    """Build the client application from the CLI arguments and run it until SIGINT/SIGTERM."""
+    import trixy_satellite.config  # noqa: F401 - registers the client's config sections before loading the file
+    from trixy_core.application import application_from_args
+    from trixy_core.errors import TrixyError
+    from trixy_satellite.app import SatelliteApp
+    from trixy_satellite.audio.sources import open_source
+    from trixy_satellite.errors import SatelliteError
+
+    try:
+        application = application_from_args(args)
+        source = None
+        if getattr(args, "input_wav", None):
+            source = open_source(args.input_wav, chunk_ms=application.config.get("audio.chunk_ms"))
+        satellite = SatelliteApp(application.config, source=source, root=application.root)
+    except (TrixyError, SatelliteError, ValueError) as exc:
+        sys.stderr.write(f"trixy client: {exc}\n")
+        return 2
+    application.register("satellite", satellite)
+    return asyncio.run(_main(application))
+
+
+async def _main(application) -> int:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, application.request_stop)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await application.run_until_stopped()
+    return 0

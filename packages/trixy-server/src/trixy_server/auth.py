@@ -1,51 +1,45 @@
-"""Challenge–response with HMAC-SHA256 and session-key derivation: the secret never travels after registration.
+"""Authentication helpers on top of `trixy_protocol.auth`: per-connection session keys and stream tokens.
 
-Both peers hold the satellite's secret. The server sends a random nonce, the satellite answers
-HMAC(secret, "trixy-auth-satellite" | server_nonce | client_nonce | mac) and its own nonce; the server answers with
-HMAC(secret, "trixy-auth-server" | ...) so the satellite knows it talks to *its* server (issue 9: only that server may
-push updates). The AES-256-GCM key of the session is HMAC(secret, "trixy-session-key" | both nonces): a new key per
-connection, never on the wire.
+The challenge digest is the protocol's `challenge_digest(secret, nonce, satellite_id)`. The AES-256-GCM key of a
+connection is derived from the secret *and that connection's challenge nonce* (HKDF-SHA256), so frames recorded in
+one session cannot be replayed into another. The server sends `Accepted` already encrypted with it: a satellite that
+can decrypt it knows it talks to the server that holds its secret (mutual authentication, issue 9 relies on it).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
-NONCE_BYTES = 32
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from trixy_protocol.auth import challenge_digest, new_nonce, verify_challenge
+
+__all__ = ["challenge_digest", "new_nonce", "new_stream_token", "registration_key", "session_key", "verify_challenge"]
+
+SESSION_KEY_INFO = b"trixy session key v1"
+REGISTRATION_KEY_INFO = b"trixy registration key v1"
+X25519_HELLO_KEY = "x25519"
+"""Key in `Hello.extra` (and in the server's dict frame) carrying an ephemeral X25519 public key as hex."""
 
 
-def new_nonce() -> bytes:
-    """A fresh random challenge nonce."""
-    return secrets.token_bytes(NONCE_BYTES)
+def session_key(secret: bytes, nonce: bytes) -> bytes:
+    """The 32-byte frame key of one connection: HKDF-SHA256(secret, salt=challenge nonce)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=nonce, info=SESSION_KEY_INFO).derive(secret)
 
 
-def _mac(secret: bytes, label: bytes, *parts: bytes) -> bytes:
-    msg = label + b"".join(len(p).to_bytes(2, "big") + p for p in parts)
-    return hmac.new(secret, msg, hashlib.sha256).digest()
+def registration_key(peer_public_hex: str) -> tuple[bytes, str]:
+    """Ephemeral X25519 against the satellite's public key: (32-byte key for the `Registered` frame, our public
+    key as hex). Keeps the new secret off the wire in clear text (protects against eavesdroppers, not a MITM)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+    peer = X25519PublicKey.from_public_bytes(bytes.fromhex(peer_public_hex))
+    private = X25519PrivateKey.generate()
+    shared = private.exchange(peer)
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=REGISTRATION_KEY_INFO).derive(shared)
+    return key, private.public_key().public_bytes_raw().hex()
 
 
-def satellite_proof(secret: bytes, server_nonce: bytes, client_nonce: bytes, mac: str) -> bytes:
-    """What the satellite sends to prove it holds `secret`."""
-    return _mac(secret, b"trixy-auth-satellite", server_nonce, client_nonce, mac.encode())
-
-
-def server_proof(secret: bytes, server_nonce: bytes, client_nonce: bytes, mac: str) -> bytes:
-    """What the server sends back to prove it holds `secret` too."""
-    return _mac(secret, b"trixy-auth-server", server_nonce, client_nonce, mac.encode())
-
-
-def session_key(secret: bytes, server_nonce: bytes, client_nonce: bytes) -> bytes:
-    """The 32-byte AES-256-GCM key for this connection's frames."""
-    return _mac(secret, b"trixy-session-key", server_nonce, client_nonce)
-
-
-def verify(expected: bytes, given: bytes) -> bool:
-    """Constant-time comparison of two proofs."""
-    return hmac.compare_digest(expected, given)
-
-
-def new_stream_token() -> str:
-    """A one-time token that ties an audio socket to its satellite."""
-    return secrets.token_urlsafe(24)
+def new_stream_token() -> bytes:
+    """A one-time token that ties an audio socket to its satellite (sent inside the encrypted Accepted)."""
+    return secrets.token_bytes(24)

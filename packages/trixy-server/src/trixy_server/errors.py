@@ -40,3 +40,11 @@ class NetworkConfigError(TrixyServerError, ValueError):
 
 class AudioFormatError(TrixyServerError, ValueError):
     """Audio handed to a satellite cannot be converted to the stream's format."""
+
+
+class UpdatePushError(TrixyServerError):
+    """A satellite declined or failed an update (the message is the satellite's reason); it keeps its old version."""
+
+
+class SyncError(TrixyServerError):
+    """A sync request from a standalone could not be served (bad path, unknown plugin, refused upload)."""

@@ -9,23 +9,22 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import time
 from collections.abc import Coroutine
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trixy_server.errors import SatelliteNotConnectedError
 from trixy_server.registry import SatelliteRecord
 from trixy_server.stats import StreamStats
+from trixy_server.updates.methods import SatelliteUpdateMethods
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from trixy_server.manager import SatelliteManager
 
 logger = logging.getLogger(__name__)
 
-AudioInput = "str | Path | bytes | np.ndarray"
 
 STREAM_NAMES = ("command", "audio_in", "tts_out", "music_out")
 """The four sockets of a satellite, as the TUI lists them."""
@@ -37,13 +36,14 @@ class SatelliteLink(Protocol):
     loop: asyncio.AbstractEventLoop
 
     async def send_command(self, command: Any) -> None: ...
+    async def request(self, command: Any, reply_type: type | tuple[type, ...], wait_s: float = 5.0) -> Any: ...
     async def play_pcm(self, pcm: bytes, *, stream: str) -> None: ...
     async def stop_stream(self, stream: str) -> None: ...
     async def close(self, reason: str) -> None: ...
     async def request_reconnect(self) -> None: ...
 
 
-class Satellite:
+class Satellite(SatelliteUpdateMethods):
     """A registered satellite: its registration (room, alias, MAC, id), its live connection and statistics."""
 
     def __init__(self, record: SatelliteRecord, manager: SatelliteManager | None = None) -> None:
@@ -67,6 +67,9 @@ class Satellite:
         self.streams: dict[str, StreamStats] = {name: StreamStats(name) for name in STREAM_NAMES}
         self.info: dict[str, Any] = {}
         """Anything else the satellite told in its hello."""
+        self.last_status: Any = None
+        """The satellite's last `SatelliteStatus` report (asked for after each accept and by `refresh_status`)."""
+        self._status_at: float | None = None
 
     # -- registration data -------------------------------------------------------------------------------------
     @property
@@ -146,6 +149,25 @@ class Satellite:
         self.state = "connected"
         self.connected_since = datetime.now().astimezone()
 
+    def report_status(self, status: Any) -> None:
+        """Store a `SatelliteStatus` from the satellite (host name, OS, version, uptime, models...)."""
+        self.last_status = status
+        self._status_at = time.monotonic()
+        self.hostname = status.hostname or self.hostname
+        self.os = status.platform or self.os
+        self.version = status.version or self.version
+
+    @property
+    def satellite_uptime(self) -> float | None:
+        """Seconds the satellite process has been running (from its last status report), None when unknown."""
+        if self.last_status is None or self._status_at is None:
+            return None
+        return float(self.last_status.uptime_s) + time.monotonic() - self._status_at
+
+    def is_linked_to(self, link: object) -> bool:
+        """True when `link` is this satellite's current connection (an older, replaced one is not)."""
+        return self._link is link
+
     def detach(self) -> None:
         """Called by the server when the command connection is gone."""
         self._link = None
@@ -174,6 +196,8 @@ class Satellite:
             "rtt_ms": None if self.rtt is None else round(self.rtt * 1000, 2),
             "connected_since": self.connected_since.isoformat(timespec="seconds") if self.connected_since else None,
             "uptime_s": round(self.uptime, 1),
+            "satellite_uptime_s": None if self.satellite_uptime is None else round(self.satellite_uptime, 1),
+            "conversation_active": bool(self.last_status and self.last_status.conversation_active),
             "streams": {name: s.snapshot() for name, s in self.streams.items()},
         }
 
@@ -211,6 +235,39 @@ class Satellite:
         """Send any protocol command over the command socket."""
         link = self._require_link()
         return self._dispatch(link, link.send_command(command))
+
+    def request(self, command: Any, reply_type: type | tuple[type, ...], wait_s: float = 5.0,
+                ) -> asyncio.Future | concurrent.futures.Future:
+        """Send `command` and get the satellite's next `reply_type` (e.g. ConfigRequest -> SatelliteConfig)."""
+        link = self._require_link()
+        return self._dispatch(link, link.request(command, reply_type, wait_s))
+
+    def refresh_status(self) -> asyncio.Future | concurrent.futures.Future:
+        """Ask for a fresh `SatelliteStatus` (also stored in `last_status`)."""
+        from trixy_protocol import SatelliteStatus, StatusRequest
+
+        return self.request(StatusRequest(), SatelliteStatus)
+
+    def fetch_config(self) -> asyncio.Future | concurrent.futures.Future:
+        """The satellite's configuration (secrets left out) as a `SatelliteConfig`, for the TUI's F4 view."""
+        from trixy_protocol import ConfigRequest, SatelliteConfig
+
+        return self.request(ConfigRequest(), SatelliteConfig)
+
+    def update_config(self, values: dict[str, Any]) -> asyncio.Future | concurrent.futures.Future:
+        """Change the satellite's config keys (`{"audio.duck_gain": 0.3}`); the satellite validates, saves and
+        answers with its new `SatelliteConfig` (or an `ErrorCommand` saying what was refused)."""
+        from trixy_protocol import ConfigUpdate, ErrorCommand, SatelliteConfig
+
+        link = self._require_link()
+
+        async def update() -> Any:
+            result = await link.request(ConfigUpdate(values=dict(values)), (SatelliteConfig, ErrorCommand))
+            if isinstance(result, ErrorCommand):
+                raise ValueError(f"satellite {self.id} refused the config update: {result.message}")
+            return result
+
+        return self._dispatch(link, update())
 
     def say(self, text: str) -> asyncio.Future | concurrent.futures.Future:
         """Speak `text` on this satellite: synthesised by the manager's speech synthesiser, or handed to a TTS plugin

@@ -1,0 +1,433 @@
+"""Thin asyncio layer over the sans-IO codec: a TRXI connection on StreamReader/StreamWriter.
+
+``TrixyConnection`` sends messages and short commands (write + drain with a timeout), reads events
+(``await conn.receive()`` or ``async for event in conn``), answers PING and acknowledgement
+requests by itself, matches ``Received`` replies to ``request_ack()`` callers, counts bytes, and
+switches to the satellite's key after registration (``set_key``).  ``read_frame`` reads exactly
+one frame from a reader without consuming what follows (for audio-socket handshakes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from .commands.ack import Received
+from .decoder import DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MULTIPART_TIMEOUT, FrameDecoder
+from .encoder import DEFAULT_PART_SIZE, encode_message, multipart_md5
+from .errors import (
+    AckTimeoutError,
+    ConnectionClosedError,
+    FrameTooLargeError,
+    ProtocolError,
+    TruncatedFrameError,
+    WriteTimeoutError,
+)
+from .events import Event, Frame, ShortCommand, ShortKind
+from .flags import Flags
+from .header import FIXED_HEADER_SIZE, LENGTH, MAGIC, MAX_CLASS_NAME_LENGTH, now_us
+from .registry import CommandRegistry
+from .replies import error_reply, make_ack
+from .short import encode_short
+from .stats import ConnectionStats
+
+logger = logging.getLogger(__name__)
+
+_ENCRYPTED = int(Flags.ENCRYPTED)
+_ACK_REQUESTED = int(Flags.ACK_REQUESTED)
+_SILENT = int(Flags.SILENT)
+DEFAULT_WRITE_TIMEOUT = 10.0
+DEFAULT_READ_SIZE = 64 * 1024
+
+
+@dataclass(slots=True, frozen=True)
+class SentMessage:
+    """What ``send`` wrote: the MD5 and timestamp a ``Received`` will echo, and the size."""
+
+    md5: bytes
+    timestamp_us: int
+    wire_bytes: int
+    parts: int
+
+
+class TrixyConnection:
+    """One TRXI connection over asyncio streams (either side: server or satellite).
+
+    Someone must keep reading (``receive()`` / ``async for``) for automatic PONGs, acks and
+    ``request_ack``/``ping`` results to flow.
+    """
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        key: bytes | None = None,
+        encrypt: bool = True,
+        default_flags: Flags = Flags.NONE,
+        registry: CommandRegistry | None = None,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT,
+        part_size: int = DEFAULT_PART_SIZE,
+        max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        multipart_timeout: float = DEFAULT_MULTIPART_TIMEOUT,
+        auto_ack: bool = True,
+        auto_pong: bool = True,
+        reply_errors: bool = True,
+        read_size: int = DEFAULT_READ_SIZE,
+        name: str = "",
+    ) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.registry = registry
+        self.default_flags = Flags(default_flags)
+        self.write_timeout = write_timeout
+        self.part_size = part_size
+        self.auto_ack = auto_ack
+        self.auto_pong = auto_pong
+        self.reply_errors = reply_errors
+        self.read_size = read_size
+        self.stats = ConnectionStats()
+        self._key = key
+        self._encrypt = encrypt
+        self._decoder = FrameDecoder(
+            max_frame_size=max_frame_size,
+            max_message_size=max_message_size,
+            key=lambda: self._key,
+            registry=registry,
+            multipart_timeout=multipart_timeout,
+        )
+        self._decoder.require_encryption = key is not None and encrypt
+        self._events: collections.deque[Event] = collections.deque()
+        self._refeed = False
+        self._ack_waiters: dict[tuple[bytes, int], asyncio.Future[Received]] = {}
+        self._pong_waiters: collections.deque[asyncio.Future[float]] = collections.deque()
+        self._drain_lock = asyncio.Lock()
+        self._closed = False
+        self.peer_said_bye = False
+        peer = writer.get_extra_info("peername")
+        self.peername: tuple[str, int] | None = tuple(peer[:2]) if peer else None  # type: ignore[assignment]
+        self.name = name or (f"{peer[0]}:{peer[1]}" if peer else "trxi")
+
+    # -- properties --------------------------------------------------------------------------
+    @property
+    def key(self) -> bytes | None:
+        """The 32-byte AES key used for encrypted frames in both directions (None = none yet)."""
+        return self._key
+
+    def set_key(self, key: bytes | None, *, encrypt: bool = True, require: bool | None = None) -> None:
+        """Switch key (e.g. after registration) for both directions.
+
+        ``encrypt``: outgoing frames get Flags.ENCRYPTED by default.  ``require`` (default: same as
+        ``encrypt``): incoming frames without encryption are refused with DecryptionError.  Use
+        ``encrypt=False`` to be able to decrypt the peer's reply before encrypting yourself.
+        """
+        if key is not None and len(key) != 32:
+            raise ValueError(f"key must be 32 bytes, got {len(key)}")
+        self._key = key
+        self._encrypt = encrypt
+        self._decoder.require_encryption = key is not None and (encrypt if require is None else require)
+
+    @property
+    def encrypting(self) -> bool:
+        """True when outgoing frames get Flags.ENCRYPTED automatically."""
+        return self._encrypt and self._key is not None
+
+    @property
+    def closed(self) -> bool:
+        """True after close() or after the peer went away."""
+        return self._closed
+
+    @property
+    def decoder(self) -> FrameDecoder:
+        """The sans-IO decoder behind this connection."""
+        return self._decoder
+
+    # -- sending -----------------------------------------------------------------------------
+    async def send(
+        self, message: Any, *, flags: Flags | int | None = None, timestamp_us: int | None = None
+    ) -> SentMessage:
+        """Encode and send ``message`` (multipart when large); returns what a Received would echo."""
+        fl = int(self.default_flags if flags is None else flags)
+        if self.encrypting:
+            fl |= _ENCRYPTED
+        ts = now_us() if timestamp_us is None else timestamp_us
+        frames = encode_message(
+            message, flags=fl, key=self._key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
+        )
+        md5 = multipart_md5(frames)
+        size = await self._write(frames)
+        self.stats.frames_sent += 1
+        if not fl & _SILENT and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s: sent %s (%d bytes, %d part(s))", self.name, _label(message), size, len(frames))
+        return SentMessage(md5, ts, size, len(frames))
+
+    async def send_short(self, kind: ShortKind, text: str | None = None) -> None:
+        """Send a short command (NOOP, PING, PONG, HELO, PRNT with ``text``, BYE)."""
+        await self._write([encode_short(kind, text)])
+        self.stats.short_sent += 1
+
+    async def request_ack(
+        self, message: Any, *, timeout: float = 5.0, flags: Flags | int | None = None  # noqa: ASYNC109
+    ) -> Received:
+        """Send ``message`` with ACK_REQUESTED and wait for the peer's matching ``Received``."""
+        fl = int(self.default_flags if flags is None else flags) | _ACK_REQUESTED
+        if self.encrypting:
+            fl |= _ENCRYPTED
+        ts = now_us()
+        frames = encode_message(
+            message, flags=fl, key=self._key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
+        )
+        ack_key = (multipart_md5(frames), ts)
+        future: asyncio.Future[Received] = asyncio.get_running_loop().create_future()
+        self._ack_waiters[ack_key] = future
+        try:
+            await self._write(frames)
+            self.stats.frames_sent += 1
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise AckTimeoutError(
+                f"{self.name}: no acknowledgement for {_label(message)} within {timeout:g} s; "
+                "the peer is slow, dead, or not reading"
+            ) from None
+        finally:
+            self._ack_waiters.pop(ack_key, None)
+
+    async def ping(self, timeout: float = 5.0) -> float:  # noqa: ASYNC109
+        """Send TRXIPING and return the round-trip time in seconds when TRXIPONG arrives."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[float] = loop.create_future()
+        self._pong_waiters.append(future)
+        start = loop.time()
+        try:
+            await self.send_short(ShortKind.PING)
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise AckTimeoutError(f"{self.name}: no PONG within {timeout:g} s") from None
+        finally:
+            if future in self._pong_waiters:
+                self._pong_waiters.remove(future)
+        rtt = loop.time() - start
+        self.stats.rtt_s = rtt
+        return rtt
+
+    async def _write(self, chunks: list[bytes]) -> int:
+        if self._closed:
+            raise ConnectionClosedError(f"{self.name}: connection is closed; reconnect before sending")
+        size = sum(map(len, chunks))
+        try:
+            self.writer.writelines(chunks)
+        except (ConnectionError, RuntimeError) as exc:
+            self._closed = True
+            raise ConnectionClosedError(f"{self.name}: cannot write: {exc}") from None
+        self.stats.sent.add(size)
+        async with self._drain_lock:
+            try:
+                await asyncio.wait_for(self.writer.drain(), self.write_timeout)
+            except TimeoutError:
+                raise WriteTimeoutError(
+                    f"{self.name}: peer did not read {size} bytes within {self.write_timeout:g} s; "
+                    "it is stalled or dead - close the connection"
+                ) from None
+            except ConnectionError as exc:
+                self._closed = True
+                raise ConnectionClosedError(f"{self.name}: connection lost while sending: {exc}") from None
+        return size
+
+    # -- receiving ---------------------------------------------------------------------------
+    async def receive(self) -> Event | None:
+        """Next event, or None at a clean end of stream; raises ProtocolError on bad input.
+
+        After a recoverable error (``exc.recoverable``) calling ``receive()`` again continues with
+        the next frame.  PINGs are answered and acks sent automatically (still returned);
+        ``Received`` and PONG replies that a waiter consumed are not returned.
+        """
+        while True:
+            while self._events:
+                event = self._events.popleft()
+                if await self._handle(event):
+                    return event
+            decoder = self._decoder
+            if self._refeed or decoder.pending_error is not None:
+                self._refeed = False
+                self._feed(b"")
+                continue
+            data = await self._read()
+            if not data:
+                self._closed = True
+                self._fail_waiters()
+                decoder.eof()
+                return None
+            self.stats.received.add(len(data))
+            self.stats.last_received_monotonic = asyncio.get_running_loop().time()
+            self._feed(data)
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            self._events.extend(self._decoder.feed(data))
+        except ProtocolError as exc:
+            if exc.recoverable:
+                self._refeed = True
+                self.stats.errors += 1
+            raise
+
+    async def _read(self) -> bytes:
+        while True:
+            if not self._decoder.pending_multipart:
+                try:
+                    return await self.reader.read(self.read_size)
+                except ConnectionError:
+                    return b""
+            try:  # wake up now and then so stale multipart messages time out
+                return await asyncio.wait_for(self.reader.read(self.read_size), 1.0)
+            except TimeoutError:
+                self._decoder.check_timeouts()
+            except ConnectionError:
+                return b""
+
+    async def _handle(self, event: Event) -> bool:
+        """Automatic reactions; returns False when the event was consumed here."""
+        if type(event) is Frame:
+            self.stats.frames_received += 1
+            message = event.message
+            if not event.silent and logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s: received %s (%d bytes)", self.name, event.class_name or "dict", event.payload_size)
+            if event.ack_requested and self.auto_ack and not self._closed:
+                await self._reply(self.send(make_ack(event), flags=Flags.SILENT))
+            if type(message) is Received:
+                waiter = self._ack_waiters.pop((message.md5, message.timestamp_us), None)
+                if waiter is not None:
+                    if not waiter.done():
+                        waiter.set_result(message)
+                    return False
+            return True
+        assert isinstance(event, ShortCommand)
+        self.stats.short_received += 1
+        kind = event.kind
+        if kind is ShortKind.PING:
+            if self.auto_pong and not self._closed:
+                await self._reply(self.send_short(ShortKind.PONG))
+        elif kind is ShortKind.PONG:
+            while self._pong_waiters:
+                waiter = self._pong_waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(0.0)
+                    return False
+        elif kind is ShortKind.HELO:
+            logger.info("%s: Hello", self.name)
+        elif kind is ShortKind.PRNT:
+            logger.info("%s: %s", self.name, event.text)
+        elif kind is ShortKind.BYE:
+            self.peer_said_bye = True
+        return True
+
+    async def _reply(self, sending: Awaitable[Any]) -> None:
+        """Send an automatic reply; a peer that is gone or stalled must not abort reading."""
+        try:
+            await sending
+        except (ConnectionClosedError, WriteTimeoutError) as exc:
+            logger.debug("%s: automatic reply not sent: %s", self.name, exc)
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        """Events until end of stream; recoverable errors are logged and answered with ErrorCommand."""
+        while True:
+            try:
+                event = await self.receive()
+            except ProtocolError as exc:
+                if not exc.recoverable:
+                    raise
+                logger.warning("%s: bad frame skipped: %s", self.name, exc)
+                if self.reply_errors and exc.class_name != "ErrorCommand" and not self._closed:
+                    await self._reply(self.send(error_reply(exc)))
+                continue
+            if event is None:
+                return
+            yield event
+
+    # -- closing -----------------------------------------------------------------------------
+    async def close(self, *, bye: bool = True, timeout: float = 2.0) -> None:  # noqa: ASYNC109
+        """Send TRXIBYE_ (unless ``bye`` is False), close the socket and fail pending waiters."""
+        if not self._closed and bye:
+            try:
+                await asyncio.wait_for(self.send_short(ShortKind.BYE), timeout)
+            except (ProtocolError, TimeoutError, ConnectionError):
+                pass
+        self._closed = True
+        self._fail_waiters()
+        self.writer.close()
+        try:
+            await asyncio.wait_for(self.writer.wait_closed(), timeout)
+        except (TimeoutError, ConnectionError):
+            pass
+
+    def _fail_waiters(self) -> None:
+        for fut in list(self._ack_waiters.values()) + list(self._pong_waiters):
+            if not fut.done():
+                fut.set_exception(ConnectionClosedError(f"{self.name}: connection closed before the reply"))
+        self._ack_waiters.clear()
+        self._pong_waiters.clear()
+
+    async def __aenter__(self) -> TrixyConnection:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _label(message: Any) -> str:
+    return "dict" if type(message) is dict else type(message).__name__
+
+
+async def connect(host: str, port: int, *, connect_timeout: float = 10.0, **kwargs: Any) -> TrixyConnection:
+    """Open a TCP connection and wrap it in a :class:`TrixyConnection` (kwargs go to it)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), connect_timeout)
+    return TrixyConnection(reader, writer, **kwargs)
+
+
+async def read_frame(reader: asyncio.StreamReader, decoder: FrameDecoder | None = None) -> Event:
+    """Read exactly one event (frame or short command) with ``readexactly``; nothing after it is consumed.
+
+    For handshakes on audio sockets where raw PCM follows the frame.  Raises ProtocolError on bad
+    input and TruncatedFrameError when the stream ends first.
+    """
+    dec = decoder if decoder is not None else FrameDecoder()
+    try:
+        while True:
+            head = await reader.readexactly(8)
+            chunks = [head]
+            if head[:4] == MAGIC and head[4:] == b"PRNT":
+                raw_len = await reader.readexactly(4)
+                chunks += [raw_len, await reader.readexactly(min(LENGTH.unpack(raw_len)[0], 1 << 20))]
+            elif head[:4] == MAGIC and head[4:] not in (b"NOOP", b"PING", b"PONG", b"BYE_"):
+                rest = await reader.readexactly(FIXED_HEADER_SIZE - 8)
+                name_len = LENGTH.unpack_from(rest, FIXED_HEADER_SIZE - 12)[0]
+                if name_len <= MAX_CLASS_NAME_LENGTH:
+                    name_and_len = await reader.readexactly(name_len + 4)
+                    payload_len = LENGTH.unpack_from(name_and_len, name_len)[0]
+                    chunks += [rest, name_and_len]
+                    if payload_len > dec.max_frame_size:
+                        raise FrameTooLargeError(
+                            f"handshake frame payload of {payload_len} bytes exceeds {dec.max_frame_size}",
+                            recoverable=False,
+                        )
+                    chunks.append(await reader.readexactly(payload_len))
+                else:
+                    chunks.append(rest)  # the decoder reports the impossible length
+            events = dec.feed(b"".join(chunks))
+            if events:
+                return events[0]
+            if dec.buffered:
+                raise TruncatedFrameError("internal: frame not consumed", recoverable=False)
+    except asyncio.IncompleteReadError as exc:
+        raise TruncatedFrameError(
+            f"stream ended after {len(exc.partial)} byte(s) of a frame; the peer closed during the handshake",
+            recoverable=False,
+        ) from None
+

@@ -1,0 +1,447 @@
+"""Sans-IO decoding: bytes in (any chunking), frames and short commands out.
+
+``FrameDecoder.feed(data)`` buffers ``data`` and returns every complete event so far.  Errors are
+raised in stream order: when an error follows events decoded in the same call, those events are
+returned first and the error is raised by the next ``feed()`` call (``feed(b"")`` is fine).
+
+Sync rules: an error with ``recoverable=True`` means the offending frame was consumed completely
+(a too-large payload is skipped as it arrives), so the caller can answer with an ``ErrorCommand``
+and call ``feed()`` again.  ``recoverable=False`` (bad magic, unsupported major version, impossible
+class-name length, truncation) means the position in the stream is lost: close the connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+
+from .errors import (
+    BadMagicError,
+    ChecksumError,
+    DecryptionError,
+    FrameTooLargeError,
+    MalformedFrameError,
+    PayloadDecodeError,
+    ProtocolError,
+    TruncatedFrameError,
+    UnknownCommandError,
+    UnsupportedVersionError,
+)
+from .events import SHORT_CODES, Event, Frame, ShortCommand, ShortKind
+from .fieldcodec import FieldValueError, check_plain
+from .flags import KNOWN_FLAGS_MASK, Flags, check_flags
+from .header import (
+    FIXED_HEADER,
+    FIXED_HEADER_SIZE,
+    HELO_MAGIC,
+    LENGTH,
+    MAGIC,
+    MAX_CLASS_NAME_LENGTH,
+    PROTOCOL_VERSION,
+)
+from .multipart import Reassembler
+from .registry import DEFAULT_REGISTRY, CommandRegistry
+from .short import MAX_PRINT_TEXT
+from .transforms import _md5_impl as _small_md5
+from .transforms import _reject_ext, deserialize, md5_digest, reverse_transforms
+
+DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
+DEFAULT_MULTIPART_TIMEOUT = 30.0
+
+KeySource = bytes | Callable[[], bytes | None] | None
+
+_unpack_head = FIXED_HEADER.unpack_from
+_unpack_len = LENGTH.unpack_from
+_FLAGS_CACHE: dict[int, Flags] = {v: Flags(v) for v in range(KNOWN_FLAGS_MASK + 1)}
+_MULTIPART = int(Flags.MULTIPART)
+_DICT = int(Flags.DICT)
+_JSON = int(Flags.JSON)
+_ENCRYPTED = int(Flags.ENCRYPTED)
+_TRANSFORMS = int(Flags.GZIP | Flags.ENCRYPTED | Flags.BASE64)
+_HELO = ShortCommand(ShortKind.HELO)
+_SIMPLE_SHORT = {kind: ShortCommand(kind) for kind in ShortKind if kind is not ShortKind.PRNT}
+_MAGIC_PREFIXES = (MAGIC, HELO_MAGIC)
+_COMPACT_AT = 64 * 1024
+_FRAME_PREFIX = MAGIC + PROTOCOL_VERSION[0].to_bytes(4, "big")
+_SLOW_FLAGS = ~int(Flags.ACK_REQUESTED | Flags.SILENT) & 0xFFFFFFFF
+_unpackb = msgpack.unpackb
+_V1_0_0 = (1, 0, 0)
+
+
+class FrameDecoder:
+    """Incremental TRXI decoder (no I/O inside); one per connection direction.
+
+    Args:
+        max_frame_size: largest single-frame payload accepted (bytes); larger ones are skipped.
+        max_message_size: largest reassembled multipart payload (bytes).
+        max_decompressed_size: gzip output limit (defaults to ``max_message_size``).
+        key: 32-byte AES key, or a zero-argument callable returning the current key, or None.
+        registry: the command registry to instantiate classes from.
+        multipart_timeout: seconds a multipart message may take to complete.
+        max_pending_messages: incomplete multipart messages held at once.
+        clock: monotonic clock in seconds (inject a fake one in tests).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_decompressed_size: int | None = None,
+        key: KeySource = None,
+        registry: CommandRegistry | None = None,
+        multipart_timeout: float = DEFAULT_MULTIPART_TIMEOUT,
+        max_pending_messages: int = 8,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_frame_size = max_frame_size
+        self.max_message_size = max_message_size
+        self.max_decompressed_size = max_message_size if max_decompressed_size is None else max_decompressed_size
+        self.key = key
+        self.registry = DEFAULT_REGISTRY if registry is None else registry
+        self._specs = self.registry._by_name
+        #: refuse frames without Flags.ENCRYPTED (set once a connection has switched to its key)
+        self.require_encryption = False
+        self._specs_b = self.registry._by_name_bytes
+        self._multipart = Reassembler(
+            max_message_size=max_message_size,
+            max_pending=max_pending_messages,
+            timeout=multipart_timeout,
+            clock=clock,
+        )
+        self._buf = bytearray()
+        self._pos = 0
+        self._skip = 0
+        self._pending_error: ProtocolError | None = None
+        self._broken: ProtocolError | None = None
+
+    # -- public ------------------------------------------------------------------------------
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet consumed (part of an incomplete frame)."""
+        return len(self._buf) - self._pos
+
+    @property
+    def pending_error(self) -> ProtocolError | None:
+        """An error queued behind already returned events; the next ``feed()`` raises it."""
+        return self._pending_error
+
+    @property
+    def pending_multipart(self) -> int:
+        """Incomplete multipart messages held."""
+        return self._multipart.pending
+
+    def current_key(self) -> bytes | None:
+        """The key used for the next encrypted payload (calls the key source if it is callable)."""
+        key = self.key
+        if key is None or type(key) is bytes:
+            return key
+        if callable(key):
+            return key()
+        return bytes(key)
+
+    def feed(self, data: bytes = b"") -> list[Event]:
+        """Buffer ``data`` and return all complete events; raise the next error in stream order."""
+        if self._broken is not None:
+            raise type(self._broken)(
+                f"decoder is out of sync since an earlier error ({self._broken}); close the connection",
+                recoverable=False,
+            )
+        if type(data) is not bytes:
+            data = bytes(data)
+        if self._pending_error is not None:
+            self._buf += data
+            err, self._pending_error = self._pending_error, None
+            raise err
+        events: list[Event] = []
+        if self._buf:
+            self._buf += data
+            buf: bytes | bytearray = self._buf
+        else:
+            buf = data  # nothing left over: parse straight from the caller's bytes, no copy
+            self._pos = 0
+            if not self._skip and not self._multipart._pending:
+                self._pos = self._decode_plain_frames(data, events)
+                if self._pos == len(data):
+                    self._pos = 0
+                    return events
+        try:
+            if self._multipart._pending:
+                self._multipart.expire()
+            while True:
+                event = self._next_event(buf)
+                if event is None:
+                    break
+                if event is not _CONSUMED:
+                    events.append(event)
+        except ProtocolError as exc:
+            if not exc.recoverable:
+                self._broken = exc
+            if events:
+                self._pending_error = exc
+                return events
+            raise
+        finally:
+            self._keep_rest(buf)
+        return events
+
+    def _decode_plain_frames(self, data: bytes, events: list[Event]) -> int:
+        """Fast path for the common case: complete v1 frames without transforms, multipart or DICT.
+
+        Decodes such frames from the start of ``data`` into ``events`` and returns the position of
+        the first byte it did not handle; anything unusual (including every error) is left to the
+        general parser, which re-reads it from there and raises the precise error.
+        """
+        pos = 0
+        n = len(data)
+        specs = self._specs_b
+        max_frame = self.max_frame_size
+        if self.require_encryption:
+            return 0
+        while n - pos >= 52 and data.startswith(_FRAME_PREFIX, pos):
+            _, _, minor, revision, timestamp_us, flags, md5, name_len = _unpack_head(data, pos)
+            if flags & _SLOW_FLAGS or name_len > MAX_CLASS_NAME_LENGTH:
+                break
+            name_end = pos + 48 + name_len
+            if n < name_end + 4:
+                break
+            (payload_len,) = _unpack_len(data, name_end)
+            end = name_end + 4 + payload_len
+            if end > n or payload_len > max_frame:
+                break
+            payload = data[name_end + 4 : end]
+            spec = specs.get(data[pos + 48 : name_end])
+            if spec is None or (_small_md5(payload).digest() if payload_len < 65536 else md5_digest(payload)) != md5:
+                break
+            try:
+                message = spec.from_msgpack(_unpackb(payload, ext_hook=_reject_ext))
+            except Exception:
+                break
+            version = _V1_0_0 if not minor and not revision else (1, minor, revision)
+            events.append(Frame(version, timestamp_us, _FLAGS_CACHE[flags], md5, spec.name, message, payload_len))
+            pos = end
+        return pos
+
+    def _keep_rest(self, buf: bytes | bytearray) -> None:
+        """After parsing: keep unconsumed bytes in the internal buffer (compacting it)."""
+        pos = self._pos
+        if buf is self._buf:
+            if pos == len(buf):
+                buf.clear()  # type: ignore[union-attr]
+                self._pos = 0
+            elif pos > _COMPACT_AT:
+                del self._buf[:pos]
+                self._pos = 0
+        else:
+            if pos < len(buf):
+                self._buf = bytearray(buf[pos:]) if pos else bytearray(buf)
+            self._pos = 0
+
+    def check_timeouts(self) -> None:
+        """Raise MultipartError for multipart messages older than the timeout (call it periodically)."""
+        self._multipart.expire()
+
+    def eof(self) -> None:
+        """Tell the decoder the stream ended; raise if it ended inside a frame or multipart message."""
+        if self._skip or self.buffered:
+            n = self.buffered + self._skip
+            raise TruncatedFrameError(
+                f"stream ended inside a frame ({n} byte(s) of it missing or unparsed); "
+                "the peer closed mid-message or the connection broke",
+                recoverable=False,
+            )
+        self._multipart.drop_all()
+
+    def take_unparsed(self) -> bytes:
+        """Remove and return buffered bytes not consumed yet (e.g. raw audio after a handshake frame)."""
+        rest = bytes(self._buf[self._pos :])
+        self._buf.clear()
+        self._pos = 0
+        return rest
+
+    # -- parsing -----------------------------------------------------------------------------
+    def _next_event(self, buf: bytes | bytearray) -> Any:
+        pos = self._pos
+        avail = len(buf) - pos
+        if self._skip:
+            n = min(self._skip, avail)
+            self._skip -= n
+            pos = self._pos = pos + n
+            avail -= n
+            if self._skip:
+                return None
+        if avail < 8:
+            if avail and not any(m.startswith(bytes(buf[pos : pos + min(avail, 4)])) for m in _MAGIC_PREFIXES):
+                self._bad_magic(buf, pos, avail)
+            return None
+        if buf.startswith(MAGIC, pos):
+            word = bytes(buf[pos + 4 : pos + 8])
+            kind = SHORT_CODES.get(word)
+            if kind is None:
+                return self._frame(buf, pos, avail)
+            if kind is ShortKind.PRNT:
+                return self._print(buf, pos, avail)
+            self._pos = pos + 8
+            return _SIMPLE_SHORT[kind]
+        if buf.startswith(b"TRXYHELO", pos):
+            self._pos = pos + 8
+            return _HELO
+        self._bad_magic(buf, pos, avail)
+
+    def _bad_magic(self, buf: bytes | bytearray, pos: int, avail: int) -> None:
+        got = bytes(buf[pos : pos + min(avail, 8)])
+        raise BadMagicError(
+            f"expected a frame starting with b'TRXI' or the short command b'TRXYHELO', got {got!r}; "
+            "the peer is not speaking TRXI or the stream lost sync - close the connection",
+            recoverable=False,
+        )
+
+    def _print(self, buf: bytes | bytearray, pos: int, avail: int) -> Any:
+        if avail < 12:
+            return None
+        (length,) = _unpack_len(buf, pos + 8)
+        if length > MAX_PRINT_TEXT:
+            self._pos = pos + 12
+            self._skip = length
+            self._skip_now(buf)
+            raise FrameTooLargeError(
+                f"TRXIPRNT text of {length} bytes exceeds {MAX_PRINT_TEXT}; skipped", recoverable=True
+            )
+        if avail < 12 + length:
+            return None
+        raw = bytes(buf[pos + 12 : pos + 12 + length])
+        self._pos = pos + 12 + length
+        try:
+            return ShortCommand(ShortKind.PRNT, raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise PayloadDecodeError(f"TRXIPRNT text is not valid UTF-8: {exc}", recoverable=True) from None
+
+    def _skip_now(self, buf: bytes | bytearray) -> None:
+        """Consume as much of a pending skip as is already buffered."""
+        n = min(self._skip, len(buf) - self._pos)
+        self._skip -= n
+        self._pos += n
+
+    def _frame(self, buf: bytes | bytearray, pos: int, avail: int) -> Any:
+        if avail < FIXED_HEADER_SIZE:
+            return None
+        _, major, minor, revision, timestamp_us, flags, md5, name_len = _unpack_head(buf, pos)
+        if major != PROTOCOL_VERSION[0]:
+            raise_unsupported(buf, pos, major, minor, revision)
+        if name_len > MAX_CLASS_NAME_LENGTH:
+            raise MalformedFrameError(
+                f"class-name length {name_len} exceeds {MAX_CLASS_NAME_LENGTH}; the stream is corrupt - "
+                "close the connection",
+                recoverable=False,
+            )
+        name_end = pos + FIXED_HEADER_SIZE + name_len
+        if avail < FIXED_HEADER_SIZE + name_len + 4:
+            return None
+        (payload_len,) = _unpack_len(buf, name_end)
+        start = name_end + 4
+        name_raw = bytes(buf[pos + FIXED_HEADER_SIZE : name_end])
+        if payload_len > self.max_frame_size:
+            self._pos = start
+            self._skip = payload_len
+            self._skip_now(buf)
+            raise FrameTooLargeError(
+                f"frame payload of {payload_len} bytes exceeds max_frame_size={self.max_frame_size}; "
+                "skipped (send large data as multipart, or raise the receiver's limit)",
+                class_name=name_raw.decode("utf-8", "replace"),
+                md5=md5,
+            )
+        end = start + payload_len
+        if len(buf) < end:
+            return None
+        payload = buf[start:end]
+        self._pos = end  # from here on the frame is consumed: every error below is recoverable
+        try:
+            name = name_raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedFrameError(
+                f"class name {name_raw!r:.80} is not valid UTF-8; frame skipped", recoverable=True, md5=md5
+            ) from None
+        try:
+            fl = _FLAGS_CACHE.get(flags)
+            if fl is None:
+                fl = check_flags(flags)
+            if md5_digest(payload) != md5:
+                raise ChecksumError(
+                    f"MD5 mismatch for {name or 'dict'} frame of {payload_len} bytes: header says {md5.hex()}, "
+                    f"payload hashes to {md5_digest(payload).hex()}; the frame was corrupted in transit or "
+                    "the sender computes the MD5 over the wrong bytes (it must cover the payload as sent)"
+                )
+            if self.require_encryption and not flags & _ENCRYPTED:
+                raise DecryptionError(
+                    f"plaintext {name or 'dict'} frame on a connection that requires encryption; "
+                    "the peer must encrypt with the satellite key after authentication"
+                )
+            version = (major, minor, revision)
+            if flags & _MULTIPART:
+                done = self._multipart.add(payload, flags, name_raw, timestamp_us, md5)
+                if done is None:
+                    return _CONSUMED
+                message = self._decode_message(flags, name, done.payload)
+                return Frame(version, timestamp_us, fl, done.last_md5, name, message,
+                             done.wire_size, done.count)
+            message = self._decode_message(flags, name, payload)
+            return Frame(version, timestamp_us, fl, md5, name, message, payload_len)
+        except ProtocolError as exc:
+            if exc.class_name is None:
+                exc.class_name = name
+            if exc.md5 is None:
+                exc.md5 = md5
+            raise
+
+    def _decode_message(self, flags: int, name: str, payload: bytes) -> Any:
+        as_json = bool(flags & _JSON)
+        if flags & _DICT:
+            spec = None
+        else:
+            spec = self._specs.get(name)
+            if spec is None:
+                shown = repr(name) if name else "an empty class name (and no DICT flag)"
+                raise UnknownCommandError(
+                    f"unknown command class {shown}; it is not registered on this side - update the "
+                    "receiver's trixy-protocol or stop sending it"
+                )
+        if flags & _TRANSFORMS:
+            key = self.current_key() if flags & _ENCRYPTED else None
+            payload = reverse_transforms(
+                payload,
+                flags,
+                key=key,
+                aad=name.encode("utf-8"),
+                max_decompressed=self.max_decompressed_size,
+            )
+        tree = deserialize(payload, as_json=as_json)
+        if spec is not None:
+            return spec.from_wire(tree, json=as_json)
+        if type(tree) is not dict:
+            raise PayloadDecodeError(f"DICT frame payload must be a map, got {type(tree).__name__}")
+        try:
+            check_plain(tree, json=as_json)
+        except FieldValueError as exc:
+            raise PayloadDecodeError(f"DICT frame field {exc.path or '?'}: {exc.message}") from None
+        return tree
+
+
+def raise_unsupported(buf: bytearray, pos: int, major: int, minor: int, revision: int) -> None:
+    """Raise UnsupportedVersionError for a frame whose major version differs from ours."""
+    word = bytes(buf[pos + 4 : pos + 8])
+    raise UnsupportedVersionError(
+        f"frame version {major}.{minor}.{revision} (bytes 4..8 = {word!r}) is not a known short command and "
+        f"its major version is not {PROTOCOL_VERSION[0]}; upgrade the older side - closing is required",
+        recoverable=False,
+    )
+
+
+class _Consumed:
+    """Marker: a frame was consumed but produced no event (a multipart part)."""
+
+
+_CONSUMED = _Consumed()

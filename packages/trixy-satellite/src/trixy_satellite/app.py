@@ -1,0 +1,194 @@
+"""`SatelliteApp`: the satellite's parts wired together — microphone pump, player, client, recorder.
+
+Registered in the core Application as `satellite` (start/stop follow the application's lifecycle). A wake-word
+detector plugs in with `app.pump.add_consumer(detector.feed)` and reports with
+`app.recorder.wake_word_detected(...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import wave
+from pathlib import Path
+from typing import Any
+
+from trixy_core.config import Config
+from trixy_core.errors import TrixyError
+from trixy_core.logging import pprint
+from trixy_protocol import (
+    AudioStream,
+    ConfigRequest,
+    ConfigUpdate,
+    ErrorCommand,
+    PlaybackFinished,
+    Registered,
+    SatelliteConfig,
+)
+from trixy_satellite.audio.format import SPEECH_FORMAT, AudioFormat
+from trixy_satellite.audio.player import AudioPlayer
+from trixy_satellite.audio.sinks import AudioSink, NullSink, open_sink
+from trixy_satellite.audio.sources import AudioSource, open_source
+from trixy_satellite.client import SatelliteClient
+from trixy_satellite.config import ClientSettings, store_identity
+from trixy_satellite.connection import LinkLost
+from trixy_satellite.errors import AudioDeviceError
+from trixy_satellite.listening import SpeakerWindow, WakeListener, load_speaker_identifier
+from trixy_satellite.pump import MicrophonePump
+from trixy_satellite.recorder import ConversationRecorder
+
+logger = logging.getLogger(__name__)
+
+PROTECTED_KEYS = frozenset({"satellite.id", "satellite.secret", "satellite.mac"})
+"""Identity keys the server may not change over the wire."""
+
+
+class SpeechRecording:
+    """Writes every received speech byte into a WAV (config `audio.record_speech`), for debugging and tests."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._wav = wave.open(str(path), "wb")
+        self._wav.setnchannels(SPEECH_FORMAT.channels)
+        self._wav.setsampwidth(2)
+        self._wav.setframerate(SPEECH_FORMAT.sample_rate)
+        self(b"")  # write the header now: the file is a valid (empty) WAV from the start
+
+    def __call__(self, data: bytes) -> None:
+        self._wav.writeframes(data)
+        self._wav._file.flush()  # keep the file readable while the satellite runs
+
+    def close(self) -> None:
+        self._wav.close()
+
+
+class SatelliteApp:
+    """Owns the satellite's tasks; `start()` connects, `stop()` says goodbye and releases the audio devices."""
+
+    def __init__(self, config: Config, *, source: AudioSource | None = None, sink: AudioSink | None = None,
+                 root: Path | None = None, detector: Any = None) -> None:
+        self.config = config
+        self.settings = ClientSettings.from_config(config)
+        audio = config.section("audio")
+        root = root or Path.cwd()
+        if source is None:
+            spec = audio["input"]
+            if spec.lower().endswith(".wav") and not Path(spec).is_absolute():
+                spec = str(root / spec)
+            source = open_source(spec, chunk_ms=audio["chunk_ms"])
+        if sink is None:
+            sink = self._open_sink(audio["output"], AudioFormat(audio["output_rate"], audio["output_channels"]))
+        self.source = source
+        self.player = AudioPlayer(sink, duck_gain=audio["duck_gain"], music_mode=audio["music_mode"])
+        self.speech_recording: SpeechRecording | None = None
+        if audio["record_speech"]:
+            path = Path(audio["record_speech"])
+            self.speech_recording = SpeechRecording(path if path.is_absolute() else root / path)
+        self.client = SatelliteClient(self.settings, player=self.player, on_registered=self._registered,
+                                      speech_recorder=self.speech_recording)
+        self.pump = MicrophonePump(source)
+        self.recorder = ConversationRecorder(self.client)
+        self.pump.add_consumer(self.recorder.feed)
+        self.detector = detector if detector is not None else self._load_detector(config, root)
+        self.listener: WakeListener | None = None
+        if self.detector is not None:
+            identifier = load_speaker_identifier(config.get("models.voice_recognition"), root)
+            self.listener = WakeListener(self.detector, self.recorder, speaker=SpeakerWindow(identifier),
+                                         connected=lambda: self.client.connected)
+            self.pump.add_consumer(self.listener.feed)
+        self._tasks: list[asyncio.Task] = []
+        self.client.connected_callbacks.append(
+            lambda c: pprint(f"connected to {c.settings.host}:{c.settings.port} as {c.satellite_id} "
+                             f"(room {c.settings.room})"))
+        self.client.disconnected_callbacks.append(lambda c, reason: pprint(f"disconnected from the server: {reason}"))
+        self.player.on_speech_finished = self._speech_finished
+        self.client.on(ConfigRequest, lambda _command: self.client.send(self.config_report()))
+        self.client.on(ConfigUpdate, self._update_config)
+
+    def _speech_finished(self) -> None:
+        """Tell the server the speech it sent has been played (the pipeline may then listen for an answer)."""
+        if not self.client.connected:
+            return
+        try:
+            self.client.send(PlaybackFinished(stream=AudioStream.OUTPUT, played_bytes=self.player.speech.played_bytes))
+        except LinkLost:
+            pass
+
+    def config_report(self) -> SatelliteConfig:
+        """The effective configuration for the server's TUI, without the secret."""
+        values = self.config.as_dict()
+        values.get("satellite", {}).pop("secret", None)
+        return SatelliteConfig(values=values)
+
+    def _update_config(self, command: ConfigUpdate) -> None:
+        """Apply the server's config changes all-or-nothing, save, and answer with the new config (or an error)."""
+        refused = [k for k in command.values if k in PROTECTED_KEYS]
+        if refused:
+            self.client.send(ErrorCommand(code="not_allowed", message=f"{', '.join(refused)} cannot be set remotely"))
+            return
+        before = {key: self.config.get(key, None) for key in command.values}
+        try:
+            for key, value in command.values.items():
+                self.config.set(key, value)
+        except TrixyError as exc:
+            for key, value in before.items():
+                if value is not None:
+                    self.config.set(key, value)
+            self.client.send(ErrorCommand(code="config_invalid", message=str(exc)))
+            return
+        self.config.save()
+        logger.info("configuration changed by the server: %s", ", ".join(command.values))
+        self.client.send(self.config_report())
+
+    @staticmethod
+    def _load_detector(config: Config, root: Path) -> Any:
+        """The streaming wake-word detector for `models.wakeword` (a .onnx file or a folder holding one), or None."""
+        spec = Path(config.get("models.wakeword"))
+        path = spec if spec.is_absolute() else root / spec
+        if path.is_dir():
+            candidates = sorted(p for p in path.glob("*.onnx") if not p.name.endswith(".stream.onnx"))
+            path = candidates[0] if candidates else path / "model.onnx"
+        if not path.is_file():
+            logger.info("no wake-word model at %s: the wake word can only be triggered by the server", path)
+            return None
+        try:
+            from trixy_satellite.wakeword import WakewordDetector, WakewordError, load_wakeword_model
+        except ImportError as exc:  # the detector package is optional for the connection side
+            logger.warning("wake-word detection unavailable: %s", exc)
+            return None
+        try:
+            detector = WakewordDetector(load_wakeword_model(path))
+        except (WakewordError, OSError) as exc:
+            logger.error("cannot load the wake-word model %s: %s", path, exc)
+            return None
+        logger.info("wake-word model %s loaded (classes %s)", path, ", ".join(detector.classes))
+        return detector
+
+    @staticmethod
+    def _open_sink(spec: str, fmt: AudioFormat) -> AudioSink:
+        try:
+            return open_sink(spec, fmt)
+        except AudioDeviceError as exc:
+            logger.warning("no speaker (%s): audio from the server is counted and dropped", exc)
+            return NullSink(fmt)
+
+    def _registered(self, message: Registered) -> None:
+        store_identity(self.config, message.satellite_id, bytes(message.secret), room=message.room,
+                       alias=message.alias)
+        logger.info("stored satellite id %s and its secret in %s", message.satellite_id, self.config.path)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.player.start()
+        self._tasks = [loop.create_task(self.client.run(), name="trixy-client"),
+                       loop.create_task(self.pump.run(), name="trixy-mic")]
+
+    async def stop(self) -> None:
+        await self.client.stop()
+        self.pump.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.player.stop()
+        if self.speech_recording is not None:
+            self.speech_recording.close()

@@ -1,0 +1,202 @@
+"""`ConversationRecorder`: the satellite's side of a conversation — wake word, buffering, streaming, silence.
+
+Plugs into the client (commands from the server) and the microphone pump (chunks). A wake-word detector calls
+`wake_word_detected(...)`; the server's `TriggerWakeWord` does the same by hand. The energy-based silence detector
+here is deliberately simple; a VAD can replace `is_speech`.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from trixy_protocol import (
+    AbortStreaming,
+    ListenAgain,
+    RecordingDone,
+    RecordingEndReason,
+    StandDown,
+    StartStreaming,
+    StopStreaming,
+    TriggerWakeWord,
+    WakeWordDetected,
+    now_us,
+)
+from trixy_satellite.audio.format import MIC_FORMAT
+from trixy_satellite.client import SatelliteClient
+from trixy_satellite.connection import LinkLost
+
+logger = logging.getLogger(__name__)
+
+
+def chunk_dbfs(chunk: bytes) -> float:
+    """Loudness of a chunk in dBFS (-120 for digital silence)."""
+    if not chunk:
+        return -120.0
+    samples = np.frombuffer(chunk, dtype="<i2").astype(np.float32)
+    rms = float(np.sqrt(np.mean(samples * samples))) / 32768.0
+    return 20 * math.log10(rms) if rms > 1e-6 else -120.0
+
+
+class ConversationRecorder:
+    """State machine: idle -> waiting (wake word sent, buffering) -> streaming -> idle."""
+
+    def __init__(self, client: SatelliteClient, *, pre_roll_s: float = 0.3, selection_timeout_s: float = 10.0,
+                 speech_threshold_db: float = -40.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.pre_roll_s = pre_roll_s
+        self.selection_timeout_s = selection_timeout_s
+        self.speech_threshold_db = speech_threshold_db
+        self.clock = clock
+        self.state = "idle"
+        self.conversation_id = ""
+        self.turn = 0
+        self.on_state_change: list[Callable[[str], None]] = []
+        self._pre_roll: collections.deque[bytes] = collections.deque()
+        self._pre_roll_bytes = 0
+        self._buffer: list[bytes] = []
+        self._waiting_since = 0.0
+        self._pending_listen: ListenAgain | None = None
+        self._reset_stream_state()
+        client.on(StartStreaming, self._on_start)
+        client.on(StopStreaming, lambda c: self._finish(RecordingEndReason.STOPPED, c.conversation_id))
+        client.on(AbortStreaming, lambda c: self._finish(RecordingEndReason.ABORTED, c.conversation_id))
+        client.on(StandDown, self._on_stand_down)
+        client.on(TriggerWakeWord, lambda c: self.wake_word_detected(1 if c.wake_word_name == "system_command" else 0,
+                                                                     c.wake_word_name, score=1.0))
+        client.on(ListenAgain, self._on_listen_again)
+        client.disconnected_callbacks.append(lambda _c, _r: self._lost())
+
+    def _reset_stream_state(self) -> None:
+        self._sent_bytes = 0
+        self._heard_speech = False
+        self._silence_s = 0.0
+        self._peak_db = -120.0
+        self._max_s = 60.0
+        self._silence_limit = 3.0
+        self._streamed_s = 0.0
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        if self.client.player is not None:
+            self.client.player.conversation_active = state in ("waiting", "streaming")
+        for callback in list(self.on_state_change):
+            callback(state)
+
+    # -- the wake-word detector's entry point ---------------------------------------------------------------------
+    def wake_word_detected(self, wake_word_id: int, wake_word_name: str, *, score: float = 1.0,
+                           speaker_id: int | None = None, speaker_name: str = "", loudness_db: float | None = None,
+                           ) -> bool:
+        """Report a detection to the server and keep buffering; False when busy or not connected."""
+        if self.state != "idle" or not self.client.connected:
+            return False
+        self._buffer = list(self._pre_roll)
+        loud = float(loudness_db if loudness_db is not None else
+                     max((chunk_dbfs(c) for c in self._buffer), default=-120.0))  # numpy floats cannot travel
+        try:
+            self.client.send(WakeWordDetected(wake_word_id=int(wake_word_id), wake_word_name=wake_word_name,
+                                              speaker_id=None if speaker_id is None else int(speaker_id),
+                                              speaker_name=speaker_name, score=float(score),
+                                              loudness_db=loud, timestamp_us=now_us(),
+                                              system_command=wake_word_name == "system_command"))
+        except LinkLost:
+            return False
+        self._waiting_since = self.clock()
+        self._set_state("waiting")
+        return True
+
+    # -- microphone -----------------------------------------------------------------------------------------------
+    def feed(self, chunk: bytes) -> None:
+        """Every microphone chunk passes here (called by the pump)."""
+        if self.state == "streaming":
+            self._stream(chunk)
+            return
+        if self.state == "waiting":
+            self._buffer.append(chunk)
+            if self.clock() - self._waiting_since > self.selection_timeout_s:
+                logger.info("no selection from the server in %.0f s: dropping the buffer", self.selection_timeout_s)
+                self._buffer = []
+                self._set_state("idle")
+            return
+        self._pre_roll.append(chunk)
+        self._pre_roll_bytes += len(chunk)
+        while self._pre_roll_bytes > MIC_FORMAT.bytes_for(self.pre_roll_s) and self._pre_roll:
+            self._pre_roll_bytes -= len(self._pre_roll.popleft())
+        if self._pending_listen is not None and not (self.client.player and self.client.player.speaking):
+            command, self._pending_listen = self._pending_listen, None
+            self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, [])
+
+    def is_speech(self, chunk: bytes) -> bool:
+        """Energy VAD: louder than `speech_threshold_db`."""
+        return chunk_dbfs(chunk) > self.speech_threshold_db
+
+    def _stream(self, chunk: bytes) -> None:
+        self._send(chunk)
+        seconds = MIC_FORMAT.seconds(len(chunk))
+        self._streamed_s += seconds
+        if self.is_speech(chunk):
+            self._heard_speech = True
+            self._silence_s = 0.0
+        elif self._heard_speech:
+            self._silence_s += seconds
+        if self._heard_speech and self._silence_s >= self._silence_limit:
+            self._finish(RecordingEndReason.SILENCE, self.conversation_id)
+        elif self._streamed_s >= self._max_s:
+            self._finish(RecordingEndReason.TIMEOUT, self.conversation_id)
+
+    def _send(self, chunk: bytes) -> None:
+        if self.client.send_audio(chunk):
+            self._sent_bytes += len(chunk)
+            self._peak_db = max(self._peak_db, chunk_dbfs(chunk))
+
+    # -- server commands ------------------------------------------------------------------------------------------
+    def _on_start(self, command: StartStreaming) -> None:
+        buffered = self._buffer if command.send_buffer else []
+        self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, buffered)
+
+    def _on_listen_again(self, command: ListenAgain) -> None:
+        if command.after_playback and self.client.player is not None and self.client.player.speaking:
+            self._pending_listen = command
+            return
+        self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, [])
+
+    def _begin(self, conversation_id: str, turn: int, max_s: float, silence_s: float, buffered: list[bytes]) -> None:
+        self._reset_stream_state()
+        self.conversation_id = conversation_id
+        self.turn = turn
+        self._max_s = max_s
+        self._silence_limit = silence_s
+        self._buffer = []
+        self._set_state("streaming")
+        for chunk in buffered:
+            self._stream(chunk)
+            if self.state != "streaming":
+                break
+
+    def _finish(self, reason: RecordingEndReason, conversation_id: str) -> None:
+        if self.state != "streaming" or conversation_id != self.conversation_id:
+            return
+        done = RecordingDone(conversation_id=conversation_id, reason=reason,
+                             duration_s=MIC_FORMAT.seconds(self._sent_bytes), audio_bytes=self._sent_bytes,
+                             peak_db=self._peak_db, turn=self.turn)
+        self._set_state("idle")
+        try:
+            self.client.send(done)
+        except LinkLost:
+            logger.info("recording %s ended but the server is gone", conversation_id)
+
+    def _on_stand_down(self, command: StandDown) -> None:
+        if self.state == "waiting":
+            self._buffer = []
+            self._set_state("idle")
+
+    def _lost(self) -> None:
+        self._buffer = []
+        self._pending_listen = None
+        if self.state != "idle":
+            self._set_state("idle")

@@ -1,0 +1,205 @@
+"""Speaker identification on the satellite: numpy + onnxruntime only (no torch).
+
+The Trixy speaker ONNX model maps ``audio [batch, samples]`` to an L2-normalised ``embedding`` and ``logits``. The
+identifier scores the embedding of the wake-word audio (optionally averaged with the command audio) against the
+enrolled speakers' mean embeddings from the metadata (and any added at runtime with :meth:`enroll`) by cosine;
+below ``unknown_threshold`` the speaker is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trixy_satellite.speaker.errors import SpeakerModelError
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_NAME = "unknown"
+UNKNOWN_ID = -1
+
+
+@dataclass(slots=True, frozen=True)
+class SpeakerMatch:
+    """Who spoke: ``name``/``id`` of the best enrolled speaker, or ``unknown``/-1 when ``score`` < threshold."""
+
+    name: str
+    id: int
+    score: float
+    known: bool
+    candidate: str  # best-scoring enrolled speaker even when unknown (for logs/TUI)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "[{-0123456789" or text in ("true", "false", "null"):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return value
+    return value
+
+
+def speakers_from_props(meta: dict[str, Any]) -> list[str]:
+    """Speaker names in id order from ``num_speaker`` + ``speaker001``... (id = key number - 1)."""
+    try:
+        count = int(meta["num_speaker"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpeakerModelError("model metadata has no valid num_speaker: not a Trixy speaker model") from exc
+    names = []
+    for index in range(count):
+        key = f"speaker{index + 1:03d}"
+        if key not in meta:
+            raise SpeakerModelError(f"model metadata says num_speaker={count} but lacks {key}; re-export the model")
+        names.append(str(meta[key]))
+    return names
+
+
+def to_float_audio(audio: np.ndarray) -> np.ndarray:
+    """int16 PCM or float audio -> float32 mono in [-1, 1]."""
+    arr = np.asarray(audio)
+    if arr.ndim == 2:  # [samples, channels] -> mono
+        arr = arr.mean(axis=1) if arr.shape[1] <= 8 else arr.mean(axis=0)
+    if arr.ndim != 1:
+        raise SpeakerModelError(f"audio must be 1-D (mono samples), got shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.integer):
+        return (arr.astype(np.float32) / 32768.0).clip(-1.0, 1.0)
+    return arr.astype(np.float32).clip(-1.0, 1.0)
+
+
+class SpeakerIdentifier:
+    """Load a Trixy speaker ONNX model and identify speakers from wake-word (and command) audio.
+
+    ``include_trained=False`` ignores the speakers the model was trained on (``speaker_source == "trained"``, e.g.
+    the synthetic voices of the shipped default model) and matches only enrolled speakers.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        threshold: float | None = None,
+        threads: int = 1,
+        max_window_s: float = 4.0,
+        include_trained: bool = True,
+    ) -> None:
+        import onnxruntime
+
+        self.path = Path(model_path)
+        if not self.path.is_file():
+            raise SpeakerModelError(f"{self.path}: speaker model not found (ship models/voice_recognition/<name>/*.onnx)")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            self.session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+            raise SpeakerModelError(f"{self.path}: not a readable ONNX model ({exc})") from exc
+        inputs = [i.name for i in self.session.get_inputs()]
+        outputs = [o.name for o in self.session.get_outputs()]
+        if inputs != ["audio"] or "embedding" not in outputs:
+            raise SpeakerModelError(f"{self.path}: expected input 'audio' and output 'embedding', got {inputs} -> {outputs}")
+        raw = dict(self.session.get_modelmeta().custom_metadata_map)
+        self.metadata = {k: _decode(v) for k, v in raw.items()}
+        self.speakers = speakers_from_props(self.metadata)
+        self.sample_rate = int(self.metadata.get("sample_rate", 16000))
+        self.threshold = float(threshold if threshold is not None else self.metadata.get("unknown_threshold", 0.5))
+        self.max_window = int(max_window_s * self.sample_rate)
+        self.min_samples = int(0.1 * self.sample_rate)
+        self.centroids = self._centroids()
+        self.active = np.ones(len(self.speakers), bool)
+        sources = self.metadata.get("speaker_source")
+        if not include_trained and isinstance(sources, list) and len(sources) == len(self.speakers):
+            # the training speakers of a shipped model (e.g. synthetic voices) are not people in this home
+            self.active = np.asarray([s == "enrolled" for s in sources], bool)
+
+    def _centroids(self) -> np.ndarray:
+        stored = self.metadata.get("speaker_embeddings")
+        if stored:
+            arr = np.asarray(stored, dtype=np.float32)
+            if arr.shape[0] != len(self.speakers):
+                raise SpeakerModelError(
+                    f"{self.path}: {arr.shape[0]} speaker embeddings for {len(self.speakers)} speakers; re-export the model"
+                )
+            return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+        logger.warning("%s has no speaker_embeddings: enrol speakers with SpeakerIdentifier.enroll()", self.path)
+        return np.zeros((len(self.speakers), 0), np.float32)
+
+    @property
+    def embedding_dim(self) -> int:
+        """Size of the embedding output."""
+        return int(self.session.get_outputs()[[o.name for o in self.session.get_outputs()].index("embedding")].shape[1] or 0)
+
+    def embed(self, audio: np.ndarray, sample_rate: int | None = None) -> np.ndarray:
+        """Normalised embedding of one utterance; long audio is cut into windows whose embeddings are averaged."""
+        if sample_rate is not None and sample_rate != self.sample_rate:
+            raise SpeakerModelError(f"audio is {sample_rate} Hz but the model expects {self.sample_rate} Hz; resample first")
+        x = to_float_audio(audio)
+        if x.size < self.min_samples:
+            raise SpeakerModelError(f"audio too short for speaker identification ({x.size} samples, need {self.min_samples})")
+        if x.size <= self.max_window:
+            windows = x[None, :]
+        else:
+            hop = self.max_window // 2
+            starts = range(0, x.size - self.max_window + 1, hop)
+            windows = np.stack([x[s : s + self.max_window] for s in starts])
+        (emb,) = self.session.run(["embedding"], {"audio": windows.astype(np.float32)})
+        mean = emb.mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+    def scores(self, embedding: np.ndarray) -> np.ndarray:
+        """Cosine score of ``embedding`` against every enrolled speaker (id order)."""
+        if self.centroids.shape[1] == 0:
+            return np.full(len(self.speakers), -1.0, np.float32)
+        return np.where(self.active, self.centroids @ embedding, -1.0).astype(np.float32)
+
+    def identify(
+        self,
+        wake_audio: np.ndarray,
+        command_audio: np.ndarray | None = None,
+        sample_rate: int | None = None,
+        command_weight: float = 1.0,
+    ) -> SpeakerMatch:
+        """Identify who said the wake word (the command audio, when given, adds evidence)."""
+        emb = self.embed(wake_audio, sample_rate)
+        if command_audio is not None and to_float_audio(command_audio).size >= self.min_samples:
+            emb = emb + command_weight * self.embed(command_audio, sample_rate)
+            emb = emb / max(float(np.linalg.norm(emb)), 1e-12)
+        return self.match(emb)
+
+    def match(self, embedding: np.ndarray) -> SpeakerMatch:
+        """Best enrolled speaker for an embedding, or unknown below the threshold."""
+        if not self.speakers or not self.active.any():
+            return SpeakerMatch(UNKNOWN_NAME, UNKNOWN_ID, -1.0, False, "")
+        scores = self.scores(embedding)
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        if score < self.threshold:
+            return SpeakerMatch(UNKNOWN_NAME, UNKNOWN_ID, score, False, self.speakers[best])
+        return SpeakerMatch(self.speakers[best], best, score, True, self.speakers[best])
+
+    def enroll(self, name: str, utterances: Sequence[np.ndarray], sample_rate: int | None = None) -> int:
+        """Add (or refresh) a speaker at runtime from a few utterances; returns its id. Not saved in the model file
+        (use ``trixy-train speaker enroll`` to store it)."""
+        if not utterances:
+            raise SpeakerModelError(f"no utterances to enrol {name!r}")
+        embs = np.stack([self.embed(u, sample_rate) for u in utterances])
+        centre = embs.mean(axis=0)
+        centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
+        if self.centroids.shape[1] == 0:
+            self.centroids = np.zeros((len(self.speakers), centre.size), np.float32)
+        if name in self.speakers:
+            sid = self.speakers.index(name)
+            self.centroids[sid] = centre
+            self.active[sid] = True
+            return sid
+        self.speakers.append(name)
+        self.centroids = np.vstack([self.centroids, centre[None].astype(np.float32)])
+        self.active = np.append(self.active, True)
+        return len(self.speakers) - 1

@@ -1,0 +1,90 @@
+"""Wiring the update installer into a running `SatelliteApp`: live model reload without a restart.
+
+    installer = install_update_handlers(app, config, root)     # the client runner calls this once
+
+A pushed wake-word model is loaded from the staging folder first (a model that does not load is refused and the old
+one keeps running), then, after the swap, loaded again from its final place and handed to the live listener: the
+next microphone chunk is scored by the new model.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from trixy_protocol import UpdateKind
+from trixy_satellite.updates.config import UpdateSettings
+from trixy_satellite.updates.errors import UpdateError
+from trixy_satellite.updates.installer import UpdateInstaller
+
+logger = logging.getLogger(__name__)
+
+
+def wakeword_file(folder: Path) -> Path:
+    """The wake-word graph in a model folder (the first *.onnx that is not a *.stream.onnx companion)."""
+    candidates = sorted(p for p in Path(folder).glob("*.onnx") if not p.name.endswith(".stream.onnx"))
+    if not candidates:
+        raise UpdateError(f"{folder.name}: no wake-word .onnx model in the update")
+    return candidates[0]
+
+
+def speaker_file(folder: Path) -> Path:
+    """The speaker graph in a model folder (the first *.onnx)."""
+    candidates = sorted(Path(folder).glob("*.onnx"))
+    if not candidates:
+        raise UpdateError(f"{folder.name}: no speaker .onnx model in the update")
+    return candidates[0]
+
+
+def load_detector(folder: Path) -> Any:
+    """A streaming `WakewordDetector` for the model in `folder`; raises when it does not load."""
+    from trixy_satellite.wakeword import WakewordDetector, load_wakeword_model
+
+    return WakewordDetector(load_wakeword_model(wakeword_file(folder)))
+
+
+def set_live_detector(app: Any, detector: Any) -> None:
+    """Make `detector` the one the satellite listens with, from the next microphone chunk on."""
+    listener = getattr(app, "listener", None)
+    if listener is not None:
+        listener.detector = detector
+    elif hasattr(app, "pump") and hasattr(app, "recorder"):
+        from trixy_satellite.listening import WakeListener
+
+        client = app.client
+        app.listener = WakeListener(detector, app.recorder, connected=lambda: client.connected)
+        app.pump.add_consumer(app.listener.feed)
+    app.detector = detector
+    logger.info("wake-word detector now uses %s", getattr(getattr(detector, "model", None), "path", detector))
+
+
+def set_live_speaker(app: Any, identifier: Any) -> None:
+    """Make `identifier` the speaker model of the live listener."""
+    listener = getattr(app, "listener", None)
+    window = getattr(listener, "speaker", None)
+    if window is not None:
+        window.identifier = identifier
+    app.speaker_identifier = identifier
+
+
+def install_update_handlers(app: Any, config: Any, root: Path) -> UpdateInstaller:
+    """Create the installer for `app` (a SatelliteApp), register its handlers and the live model reloads."""
+    settings = UpdateSettings.from_config(config)
+    try:
+        profile = config.get("general.profile")
+    except KeyError:
+        profile = "default"
+    installer = UpdateInstaller(app.client, Path(root), settings, profile=profile).attach()
+    installer.validators[UpdateKind.WAKEWORD_MODEL] = load_detector
+    installer.activators[UpdateKind.WAKEWORD_MODEL] = lambda folder: set_live_detector(app, load_detector(folder))
+
+    def load_speaker(folder: Path) -> Any:
+        from trixy_satellite.speaker import SpeakerIdentifier
+
+        return SpeakerIdentifier(speaker_file(folder))
+
+    installer.validators[UpdateKind.VOICE_MODEL] = load_speaker
+    installer.activators[UpdateKind.VOICE_MODEL] = lambda folder: set_live_speaker(app, load_speaker(folder))
+    app.updates = installer
+    return installer

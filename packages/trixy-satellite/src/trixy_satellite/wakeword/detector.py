@@ -1,0 +1,140 @@
+"""Streaming wake-word detection over live audio: hop-wise scores, smoothing, refractory period, loudness.
+
+Feed PCM of any block size; every ``hop`` samples the detector scores the window that ends there. With the
+streaming graph only the new mel frames are computed in numpy and the CNN runs on the cached frame buffer;
+without it the full window is scored each hop (same numbers, more CPU). Timing is counted in samples, so tests
+need no clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from trixy_satellite.wakeword.errors import WakewordError
+from trixy_satellite.wakeword.features import LogMelFrames
+from trixy_satellite.wakeword.model import WakewordModel
+
+
+@dataclass(slots=True, frozen=True)
+class WakewordDetection:
+    """One detected wake word."""
+
+    wakeword_id: int  # index into the model's classes
+    name: str  # class name, e.g. "trixy" or "system_command"
+    score: float  # smoothed probability that crossed the threshold
+    loudness_dbfs: float  # RMS level of the detection window (dB full scale), for arbitration between satellites
+    peak_dbfs: float  # peak level of the detection window
+    stream_time_s: float  # end of the detection window, in seconds of audio fed so far
+
+
+@dataclass(slots=True)
+class DetectorSettings:
+    """Tuning of the streaming detector; defaults come from the model metadata where present."""
+
+    hop_samples: int = 1280  # 80 ms at 16 kHz
+    smoothing_hops: int = 2
+    refractory_s: float = 1.5
+    threshold: float | None = None  # None: the model's threshold
+
+
+def _dbfs(value: float) -> float:
+    return 20.0 * math.log10(value) if value > 1e-6 else -120.0
+
+
+class WakewordDetector:
+    """Stateful detector: ``feed(pcm)`` returns the detections completed by that audio."""
+
+    def __init__(self, model: WakewordModel, settings: DetectorSettings | None = None) -> None:
+        self.model = model
+        detector_meta = dict(model.metadata.get("detector") or {})
+        if settings is None:
+            settings = DetectorSettings(
+                hop_samples=int(detector_meta.get("hop_samples", 1280)),
+                smoothing_hops=int(detector_meta.get("smoothing_hops", 2)),
+                refractory_s=float(detector_meta.get("refractory_s", 1.5)),
+            )
+        self.settings = settings
+        self.threshold = float(settings.threshold if settings.threshold is not None else model.threshold)
+        self.classes = model.classes
+        self.none_index = len(self.classes) - 1
+        stream = model.stream_metadata
+        self._streaming = (
+            model.stream_session is not None
+            and stream.get("graph") == "mel"
+            and settings.hop_samples % int((stream.get("features") or {}).get("hop_length", 160)) == 0
+        )
+        if settings.hop_samples <= 0 or settings.hop_samples > model.chunk_samples:
+            raise WakewordError(f"hop_samples must be in 1..{model.chunk_samples}, got {settings.hop_samples}")
+        self._refractory = int(settings.refractory_s * model.sample_rate)
+        self.reset()
+
+    @property
+    def streaming(self) -> bool:
+        """True when the cached-frame streaming graph is in use."""
+        return self._streaming
+
+    def reset(self) -> None:
+        """Forget all audio and state (e.g. after the satellite paused detection)."""
+        self._history = np.zeros(self.model.chunk_samples, np.float32)
+        self._pending = np.zeros(0, np.float32)
+        self._scores: deque[np.ndarray] = deque(maxlen=max(1, self.settings.smoothing_hops))
+        self._samples_seen = 0
+        self._blocked_until = -1
+        if self._streaming:
+            meta = self.model.stream_metadata
+            self._frontend = LogMelFrames(meta.get("features") or {})
+            self._new_frames = self.settings.hop_samples // self._frontend.hop_length
+            frames = int(meta["stream_frames"])
+            # zeros in the history give exactly these frames, so streaming equals full-window scoring from the start
+            self._mel = np.full((1, self._frontend.n_mels, frames), math.log(self._frontend.log_offset), np.float32)
+
+    def _score_hop(self) -> np.ndarray:
+        if self._streaming:
+            new = self._frontend.frames(self._history, self._new_frames)
+            self._mel[0, :, : -self._new_frames] = self._mel[0, :, self._new_frames :]
+            self._mel[0, :, -self._new_frames :] = new
+            return self.model.stream_session.run(["probabilities"], {"mel": self._mel})[0][0]
+        return self.model.predict(self._history[None, :])[0]
+
+    def feed(self, pcm: np.ndarray | bytes) -> list[WakewordDetection]:
+        """Add audio (int16 PCM bytes/array or float in [-1, 1]) and return new detections."""
+        if isinstance(pcm, bytes | bytearray | memoryview):
+            samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        else:
+            array = np.asarray(pcm)
+            samples = array.astype(np.float32) / 32768.0 if array.dtype == np.int16 else array.astype(np.float32, copy=False)
+        if samples.ndim != 1:
+            raise WakewordError(f"feed() expects mono audio, got shape {samples.shape}")
+        self._pending = np.concatenate([self._pending, samples]) if self._pending.size else samples
+        hop = self.settings.hop_samples
+        detections: list[WakewordDetection] = []
+        while self._pending.size >= hop:
+            block, self._pending = self._pending[:hop], self._pending[hop:]
+            self._history = np.concatenate([self._history[hop:], block])
+            self._samples_seen += hop
+            self._scores.append(self._score_hop())
+            smoothed = np.mean(self._scores, axis=0)
+            wake = smoothed[: self.none_index]
+            best = int(np.argmax(wake))
+            if wake[best] >= self.threshold and self._samples_seen > self._blocked_until:
+                self._blocked_until = self._samples_seen + self._refractory
+                rms = float(np.sqrt(np.mean(np.square(self._history, dtype=np.float64))))
+                detections.append(
+                    WakewordDetection(
+                        wakeword_id=best,
+                        name=self.classes[best],
+                        score=float(wake[best]),
+                        loudness_dbfs=_dbfs(rms),
+                        peak_dbfs=_dbfs(float(np.max(np.abs(self._history)))),
+                        stream_time_s=self._samples_seen / self.model.sample_rate,
+                    )
+                )
+        return detections
+
+    def last_scores(self) -> np.ndarray | None:
+        """The most recent raw probabilities (for level meters and debugging)."""
+        return self._scores[-1] if self._scores else None

@@ -1,0 +1,98 @@
+"""Loading a Trixy wake-word ONNX model (numpy + onnxruntime only).
+
+The full-window graph (``<name>.onnx``: ``audio`` [batch, chunk_samples] -> ``probabilities``) is the fixed interface.
+When ``<name>.stream.onnx`` lies beside it (the CNN alone, input ``mel`` [batch, n_mels, frames]), the detector
+computes only the new log-mel frames of each hop and runs the tiny CNN on its frame buffer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, ModelFileError, metadata_from_props
+from trixy_satellite.wakeword.errors import WakewordModelError
+
+logger = logging.getLogger(__name__)
+
+
+def _session(path: Path, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise WakewordModelError(f"{path}: cannot load ONNX model ({exc})") from exc
+
+
+@dataclass(slots=True)
+class WakewordModel:
+    """A loaded wake-word model: sessions plus the metadata every tool relies on."""
+
+    path: Path
+    metadata: dict[str, Any]
+    session: ort.InferenceSession
+    stream_session: ort.InferenceSession | None = None
+    stream_metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate the model expects."""
+        return int(self.metadata["sample_rate"])
+
+    @property
+    def chunk_samples(self) -> int:
+        """Window length in samples."""
+        return int(self.metadata["chunk_samples"])
+
+    @property
+    def classes(self) -> list[str]:
+        """Class names; a wake word id is an index into this list (the last class is "none")."""
+        return list(self.metadata["classes"])
+
+    @property
+    def threshold(self) -> float:
+        """Detection threshold chosen at training time."""
+        return float(self.metadata["threshold"])
+
+    def predict(self, audio: np.ndarray) -> np.ndarray:
+        """Full-window probabilities for ``audio`` [batch, chunk_samples] float32 in [-1, 1]."""
+        return self.session.run(["probabilities"], {"audio": np.asarray(audio, dtype=np.float32)})[0]
+
+
+def load_wakeword_model(path: str | Path, threads: int = 1, use_stream: bool = True) -> WakewordModel:
+    """Load ``path`` (.onnx) and, if present, its streaming companion ``<stem>.stream.onnx``."""
+    path = Path(path)
+    if path.suffix.lower() != ".onnx":
+        raise WakewordModelError(f"{path}: the satellite runs .onnx wake-word models; export one with trixy-train export")
+    if not path.is_file():
+        raise WakewordModelError(f"{path}: wake-word model not found")
+    session = _session(path, threads)
+    try:
+        meta = metadata_from_props(session.get_modelmeta().custom_metadata_map, str(path), WAKEWORD_REQUIRED_KEYS)
+    except ModelFileError as exc:
+        raise WakewordModelError(str(exc)) from exc
+    names = [i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()]
+    if names[0] != ["audio"] or "probabilities" not in names[1]:
+        raise WakewordModelError(f"{path}: expected input 'audio' and output 'probabilities', got {names}")
+    model = WakewordModel(path=path, metadata=meta, session=session)
+    stream_path = path.with_name(path.stem + ".stream.onnx")
+    if use_stream and stream_path.is_file():
+        stream = _session(stream_path, threads)
+        try:
+            stream_meta = metadata_from_props(stream.get_modelmeta().custom_metadata_map, str(stream_path), WAKEWORD_REQUIRED_KEYS)
+        except ModelFileError as exc:
+            raise WakewordModelError(str(exc)) from exc
+        if stream_meta["chunk_samples"] != meta["chunk_samples"] or stream_meta["classes"] != meta["classes"]:
+            raise WakewordModelError(f"{stream_path}: does not belong to {path.name} (chunk or classes differ)")
+        model.stream_session, model.stream_metadata = stream, stream_meta
+    logger.info("wake-word model %s: classes %s, threshold %.3f, streaming %s", path.name, meta["classes"], meta["threshold"], model.stream_session is not None)
+    return model

@@ -1,0 +1,127 @@
+import asyncio
+import io
+import wave
+
+import numpy as np
+import pytest
+
+from trixy_satellite.audio import (
+    MUSIC_FORMAT,
+    SPEECH_FORMAT,
+    AudioFormat,
+    AudioPlayer,
+    JitterBuffer,
+    NullSink,
+    RawPcmSource,
+    WavFileSink,
+    WavFileSource,
+    open_source,
+)
+from trixy_satellite.audio.format import convert
+from trixy_satellite.errors import AudioDeviceError, AudioFormatError
+
+
+def write_wav(path, samples: np.ndarray, rate: int, channels: int = 1, width: int = 2) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(width)
+        wav.setframerate(rate)
+        wav.writeframes(samples.astype("<i2").tobytes() if width == 2 else samples.astype("u1").tobytes())
+
+
+def tone(rate: int, seconds: float, freq: float = 440.0, amp: float = 8000) -> np.ndarray:
+    t = np.arange(int(rate * seconds)) / rate
+    return (amp * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+
+
+async def test_wav_source_resamples_and_then_keeps_giving_silence(tmp_path):
+    write_wav(tmp_path / "a.wav", np.repeat(tone(8000, 0.1), 2), 8000, channels=2)
+    source = WavFileSource(tmp_path / "a.wav", chunk_ms=20, realtime=False)
+    chunks = []
+    async for chunk in source.chunks():
+        chunks.append(chunk)
+        if len(chunks) == 8:
+            source.close()
+    assert all(len(c) == 640 for c in chunks)
+    assert max(abs(np.frombuffer(b"".join(chunks[:5]), "<i2"))) > 5000
+    assert chunks[6] == b"\x00" * 640
+
+
+def test_24_bit_wav_is_refused_with_advice(tmp_path):
+    path = tmp_path / "x.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(3)
+        wav.setframerate(16000)
+        wav.writeframes(b"\x00" * 300)
+    with pytest.raises(AudioFormatError, match="16-bit"):
+        WavFileSource(path)
+    with pytest.raises(AudioDeviceError, match="unknown audio input"):
+        open_source("foo.mp3")
+
+
+async def test_raw_pcm_pipe_source_yields_whole_chunks():
+    data = bytes(range(256)) * 10
+    source = RawPcmSource(io.BytesIO(data), chunk_ms=10)
+    chunks = [c async for c in source.chunks()]
+    assert b"".join(chunks) == data[: len(data) // 320 * 320]
+
+
+def test_jitter_buffer_prefills_pads_and_bounds_memory():
+    fmt = AudioFormat(16000, 1)
+    jb = JitterBuffer(fmt, prefill_ms=40, max_ms=100)
+    jb.push(b"\x01\x00" * 320)  # 20 ms: below prefill
+    assert jb.pull(640) is None
+    jb.push(b"\x01\x00" * 320)
+    assert jb.pull(640) == b"\x01\x00" * 320
+    assert jb.pull(1280) == b"\x01\x00" * 320 + b"\x00" * 640
+    assert jb.underruns == 1
+    jb.push(b"\x02\x00" * 16000)  # 1 s into a 100 ms buffer
+    assert len(jb) == fmt.bytes_for(0.1) and jb.dropped_bytes > 0
+    jb.clear()
+    assert jb.pull(640) is None
+    jb.push(b"\x03\x00" * 10)
+    jb.end_of_stream()
+    assert jb.pull(40) == b"\x03\x00" * 10 + b"\x00" * 20
+
+
+def test_player_ducks_music_under_speech_and_pauses_when_asked(tmp_path):
+    sink = NullSink(SPEECH_FORMAT)
+    player = AudioPlayer(sink, speech_prefill_ms=0, music_prefill_ms=0)
+    music = np.full(MUSIC_FORMAT.bytes_for(0.2) // 2, 10000, dtype="<i2").tobytes()
+    player.push_music(music)
+    loud = np.frombuffer(player.mix_tick(), "<i2")
+    assert abs(loud.mean() - 10000) < 50
+    player.push_speech(np.full(320, 1000, dtype="<i2").tobytes())
+    ducked = np.frombuffer(player.mix_tick(), "<i2")
+    assert abs(ducked.mean() - (1000 + 10000 * player.duck_gain)) < 50
+    finished = []
+    player.on_speech_finished = lambda: finished.append(True)
+    player.mix_tick()
+    assert finished == [True]
+    player.music_mode = "pause"
+    player.conversation_active = True
+    before = len(player.music)
+    assert player.mix_tick() is None and len(player.music) == before
+
+
+async def test_player_loop_writes_speech_to_a_wav_file(tmp_path):
+    sink = WavFileSink(tmp_path / "out.wav", SPEECH_FORMAT)
+    player = AudioPlayer(sink, tick_ms=10)
+    player.push_speech(tone(16000, 0.1).tobytes())
+    player.speech.end_of_stream()
+    player.start()
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if not player.speaking:
+            break
+    await player.stop()
+    with wave.open(str(tmp_path / "out.wav")) as wav:
+        assert wav.getnframes() >= 1600
+
+
+def test_convert_up_and_down_keeps_length_ratio():
+    pcm = tone(16000, 0.5).tobytes()
+    up = convert(pcm, SPEECH_FORMAT, MUSIC_FORMAT)
+    assert len(up) == len(pcm) * 6
+    assert len(convert(up, MUSIC_FORMAT, SPEECH_FORMAT)) == len(pcm)

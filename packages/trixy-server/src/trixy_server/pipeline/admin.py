@@ -1,0 +1,74 @@
+"""`AdminGate`: administrative intents run only after the system-command wake word, for allowed speakers.
+
+Subscribed to `intent received` below the conversation manager's answer routing and above every plugin: a refused
+intent is answered ("Sorry, you are not allowed to do that"), the conversation is closed, and the event stops here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from trixy_core.events import STOP_PROPAGATION
+from trixy_server.pipeline.replies import answer_and_close
+
+logger = logging.getLogger(__name__)
+
+GATE_PRIORITY = 500
+"""Below the conversation manager's routing (1000), above plugins (0)."""
+
+
+class AdminGate:
+    """Decides whether an intent may run; `check(...)` is pure, `on_intent` is the event handler."""
+
+    def __init__(self, application: Any, admin_intents: Iterable[str], admin_speakers: Iterable[str | int],
+                 not_allowed_reply: str) -> None:
+        self.application = application
+        self.admin_intents = {str(name).casefold() for name in admin_intents}
+        self.admin_speakers = {str(name).casefold() for name in admin_speakers}
+        self.not_allowed_reply = not_allowed_reply
+        self.refused = 0
+
+    def is_administrative(self, intent: str) -> bool:
+        """True for intents listed in `pipeline.admin_intents` (case-insensitive)."""
+        return str(intent).casefold() in self.admin_intents
+
+    def speaker_allowed(self, speaker_id: int, speaker_name: str) -> bool:
+        """True when the speaker is in `pipeline.admin_speakers` (by name or id; '*' = any identified speaker)."""
+        known = speaker_id is not None and int(speaker_id) >= 0 and speaker_name not in ("", "unknown")
+        if "*" in self.admin_speakers:
+            return known
+        return known and (speaker_name.casefold() in self.admin_speakers or str(speaker_id) in self.admin_speakers)
+
+    def check(self, intent: str, *, system_command: bool, speaker_id: int, speaker_name: str) -> str | None:
+        """None when allowed, else why not (for the log)."""
+        if not self.is_administrative(intent):
+            return None
+        if not system_command:
+            return "not opened by the system-command wake word"
+        if not self.speaker_allowed(speaker_id, speaker_name):
+            return f"speaker {speaker_name or 'unknown'!r} (id {speaker_id}) is not in pipeline.admin_speakers"
+        return None
+
+    async def on_intent(self, event_name: str, data: Any) -> Any:
+        """Stop a refused administrative intent before any plugin sees it."""
+        intent = str(getattr(data, "intent", ""))
+        if not self.is_administrative(intent):
+            return None
+        conversations = self.application.get("conversations")
+        conversation = conversations.get(getattr(data, "conversation_id", None)) if conversations else None
+        system_command = bool(getattr(data, "is_system_command", False)) or bool(
+            conversation is not None and conversation.is_system_command)
+        speaker_id = conversation.speaker_id if conversation is not None else getattr(data, "speaker_id", -1)
+        speaker_name = conversation.speaker_name if conversation is not None else getattr(data, "speaker_name", "")
+        why = self.check(intent, system_command=system_command, speaker_id=speaker_id, speaker_name=speaker_name)
+        if why is None:
+            logger.info("conversation %s: administrative intent %s allowed for %s", data.conversation_id, intent,
+                        speaker_name)
+            return None
+        self.refused += 1
+        logger.warning("conversation %s: administrative intent %s refused: %s", data.conversation_id, intent, why)
+        await answer_and_close(self.application, self.not_allowed_reply, conversation_id=data.conversation_id,
+                               satellite_id=getattr(data, "satellite_id", ""), reason="not allowed")
+        return STOP_PROPAGATION

@@ -1,0 +1,74 @@
+"""`RecordingBook`: which satellite is recording which conversation turn, and the audio captured for it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from trixy_server.capture import AudioCapture
+
+logger = logging.getLogger(__name__)
+
+STOP_REASONS = {"silence": "silence", "timeout": "max_length", "stopped": "stopped", "aborted": "abort"}
+"""Protocol `RecordingEndReason` -> the `stop_reason` of `raw audio input received`."""
+
+
+@dataclass(slots=True)
+class ActiveRecording:
+    """One utterance being recorded: started by StartStreaming (turn 0) or ListenAgain (later turns)."""
+
+    satellite: Any
+    conversation_id: str
+    turn: int
+    capture: AudioCapture
+    speaker_id: int = -1
+    speaker_name: str = ""
+    wake_word_id: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class RecordingBook:
+    """At most one recording per satellite; a new one replaces (and closes) the old."""
+
+    def __init__(self, network_server: Any) -> None:
+        self.server = network_server
+        self._by_satellite: dict[str, ActiveRecording] = {}
+
+    def start(self, satellite: Any, conversation_id: str, turn: int, *, speaker_id: int = -1, speaker_name: str = "",
+              wake_word_id: int = 0, max_seconds: float = 120.0) -> ActiveRecording:
+        """Open a capture of `satellite`'s microphone before the command that starts its stream is sent."""
+        self.cancel(satellite.id)
+        capture = self.server.capture(satellite, max_seconds=max_seconds)
+        recording = ActiveRecording(satellite, conversation_id, turn, capture, speaker_id, speaker_name, wake_word_id)
+        self._by_satellite[satellite.id] = recording
+        return recording
+
+    def get(self, satellite_id: str) -> ActiveRecording | None:
+        """The satellite's recording in progress, if any."""
+        return self._by_satellite.get(satellite_id)
+
+    def finish(self, satellite_id: str, conversation_id: str) -> ActiveRecording | None:
+        """Take the recording that a `RecordingDone` ends (None: unknown or of another conversation)."""
+        recording = self._by_satellite.get(satellite_id)
+        if recording is None or recording.conversation_id != conversation_id:
+            return None
+        del self._by_satellite[satellite_id]
+        return recording
+
+    def cancel(self, satellite_id: str) -> ActiveRecording | None:
+        """Forget a satellite's recording (conversation ended, satellite gone)."""
+        recording = self._by_satellite.pop(satellite_id, None)
+        if recording is not None:
+            recording.capture.close()
+        return recording
+
+    def for_conversation(self, conversation_id: str) -> list[ActiveRecording]:
+        """Recordings that belong to a conversation."""
+        return [r for r in self._by_satellite.values() if r.conversation_id == conversation_id]
+
+    def close(self) -> None:
+        """Close every capture."""
+        for satellite_id in list(self._by_satellite):
+            self.cancel(satellite_id)

@@ -1,0 +1,159 @@
+"""``trixy-train``: synth | prepare | wakeword | export | evaluate, each taking Hydra overrides (key=value).
+
+Example: ``trixy-train wakeword model=repcnn trainer.max_epochs=30 data.batch_size=64``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from trixy_trainer.errors import TrainerError
+
+logger = logging.getLogger("trixy_trainer")
+
+COMMANDS = {
+    "synth": "generate the synthetic espeak-ng starter corpus (config/trainer/synth.yaml)",
+    "prepare": "cut raw wake-word WAVs into constant-length chunks and train/val/test splits",
+    "wakeword": "train (then evaluate and export) a wake-word model",
+    "export": "export a checkpoint (export.checkpoint=..., default: last) to .onnx/.pth/.pt",
+    "evaluate": "evaluate a .pth model (evaluation.model=...) on the test split; prints JSON",
+}
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def cmd_synth(overrides: Sequence[str]) -> int:
+    from trixy_trainer.config import load_config, to_container
+    from trixy_trainer.data.synth import SynthConfig, synthesize_corpus
+
+    cfg = to_container(load_config("synth", overrides))
+    counts = synthesize_corpus(
+        SynthConfig(out_dir=Path(cfg.pop("out_dir")), **cfg),
+        progress=lambda folder, i, n: logger.info("synth %s %d/%d", folder, i, n),
+    )
+    _out(json.dumps({"written": counts}))
+    return 0
+
+
+def prepare_from_config(cfg) -> object:
+    """Run preparation with the ``data`` group of a composed wake-word config."""
+    from trixy_trainer.data.prepare import PrepareConfig, prepare_wakeword_data
+
+    d = cfg.data
+    return prepare_wakeword_data(
+        PrepareConfig(
+            raw_dir=Path(d.raw_dir),
+            chunked_dir=Path(d.chunked_dir),
+            sample_rate=int(d.sample_rate),
+            chunk_seconds=d.chunk_seconds,
+            margin_seconds=float(d.margin_seconds),
+            max_chunk_seconds=float(d.max_chunk_seconds),
+            val_fraction=float(d.val_fraction),
+            test_fraction=float(d.test_fraction),
+            test_voices=list(d.test_voices or []),
+            max_windows_per_file=int(d.max_windows_per_file),
+        ),
+        progress=lambda i, n: logger.info("prepare %d/%d", i, n),
+    )
+
+
+def cmd_prepare(overrides: Sequence[str]) -> int:
+    from dataclasses import asdict
+
+    from trixy_trainer.wakeword.train import wakeword_config
+
+    report = prepare_from_config(wakeword_config(overrides))
+    _out(json.dumps({k: v for k, v in asdict(report).items() if k != "bad_files"} | {"bad_files": len(report.bad_files)}))
+    return 0
+
+
+def cmd_wakeword(overrides: Sequence[str]) -> int:
+    from trixy_trainer.wakeword.train import train_wakeword, wakeword_config
+
+    def show(p) -> None:
+        logger.info(
+            "epoch %d/%d loss %.4f acc %.3f val_acc %s (%.1f s/epoch, ETA %.0f s)",
+            p.epoch, p.max_epochs, p.loss, p.accuracy, f"{p.val_accuracy:.3f}" if p.val_accuracy is not None else "-", p.epoch_s, p.eta_s,
+        )
+
+    result = train_wakeword(wakeword_config(overrides), progress=show)
+    _out(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "results": result.evaluation}, default=str))
+    return 0
+
+
+def cmd_export(overrides: Sequence[str]) -> int:
+    from trixy_trainer.data.prepare import read_manifest
+    from trixy_trainer.wakeword.module import WakewordModule
+    from trixy_trainer.wakeword.train import finish_wakeword, wakeword_config
+
+    cfg = wakeword_config(overrides)
+    ckpt = Path(cfg.export.checkpoint or Path(cfg.run_dir) / "checkpoints" / "last.ckpt")
+    if not ckpt.is_file():
+        raise TrainerError(f"checkpoint {ckpt} not found; train first or pass export.checkpoint=PATH")
+    module = WakewordModule.load_from_checkpoint(str(ckpt), map_location="cpu")
+    chunk = int(read_manifest(cfg.data.chunked_dir)["chunk_samples"])
+    import torch
+
+    epochs = int(torch.load(str(ckpt), map_location="cpu", weights_only=False).get("epoch", 0))
+    files, _, evaluation = finish_wakeword(cfg, module, chunk, epochs, 0.0)
+    _out(json.dumps({"files": {k: str(v) for k, v in files.items()}, "results": evaluation}, default=str))
+    return 0
+
+
+def cmd_evaluate(overrides: Sequence[str]) -> int:
+    from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth
+    from trixy_trainer.features.logmel import FeatureSettings
+    from trixy_trainer.wakeword.evaluate import evaluate_wakeword
+    from trixy_trainer.wakeword.module import build_wakeword_net
+    from trixy_trainer.wakeword.train import wakeword_config
+
+    cfg = wakeword_config(overrides)
+    path = Path(cfg.evaluation.model or Path(cfg.output_dir) / f"{cfg.name}.pth")
+    meta, state = read_pth(path, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
+    net = build_wakeword_net(
+        {"architecture": meta["architecture"]["name"], "params": meta["architecture"]["params"]},
+        len(meta["classes"]),
+        FeatureSettings(**meta["features"]),
+    )
+    net.load_state_dict(state)
+    ev = cfg.evaluation
+    result = evaluate_wakeword(
+        net, cfg.data.chunked_dir, int(meta["chunk_samples"]), list(meta["classes"]), split=str(ev.split),
+        hop_samples=int(ev.hop_ms) * 16, smoothing_hops=int(ev.smoothing_hops), refractory_s=float(ev.refractory_s),
+        target_fa_per_hour=float(ev.target_fa_per_hour), det_png=Path(cfg.run_dir) / "det_curve_eval.png",
+        max_positives=int(ev.max_positives),
+    )
+    _out(json.dumps(result.summary()))
+    return 0
+
+
+HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "wakeword": cmd_wakeword, "export": cmd_export, "evaluate": cmd_evaluate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``trixy-train`` script."""
+    parser = argparse.ArgumentParser(prog="trixy-train", description="Trixy trainers (Hydra overrides: key=value ...)")
+    parser.add_argument("command", choices=sorted(HANDLERS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. trainer.max_epochs=30 data.batch_size=64")
+    parser.add_argument("--quiet", action="store_true", help="only warnings")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("onnx_ir", "onnxscript", "torch.onnx", "lightning.pytorch.utilities.rank_zero"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return HANDLERS[args.command](args.overrides)
+    except TrainerError as exc:
+        logger.error("%s", exc)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

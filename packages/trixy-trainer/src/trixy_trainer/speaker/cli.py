@@ -1,0 +1,198 @@
+"""``trixy-train speaker {synth,prepare,train,enroll,export,evaluate} [key=value ...]`` (Hydra overrides win).
+
+Examples::
+
+    trixy-train speaker synth synth.speakers=100
+    trixy-train speaker prepare data.chunk_samples=25680
+    trixy-train speaker train model=titanet_lite loss=ge2e trainer.max_epochs=20
+    trixy-train speaker enroll enroll.name=alice 'enroll.files=[a1.wav,a2.wav,a3.wav]'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from trixy_trainer.errors import TrainerError
+
+logger = logging.getLogger("trixy_trainer.speaker")
+
+COMMANDS = {
+    "synth": "generate N synthetic espeak-ng speakers (raw/) and held-out speakers for evaluation",
+    "prepare": "trim, slice to the wake-word chunk length and split raw/<speaker>/*.wav by recording",
+    "train": "train (or with finetune_from=<.pth> grow and fine-tune) a speaker model, evaluate, export",
+    "enroll": "add a speaker from a few recordings without training (enroll.name=..., enroll.files=[...])",
+    "export": "re-export a .pth (export.model=...) to the formats in export.formats",
+    "evaluate": "evaluate a .pth (export.model=...) on the test split and calibration speakers; prints JSON "
+    "(evaluate.update_model=true stores the re-calibrated unknown_threshold in the model files)",
+}
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _model_path(cfg) -> Path:
+    return Path(cfg.export.model) if cfg.export.get("model") else Path(cfg.output_dir) / f"{cfg.name}.pth"
+
+
+def cmd_synth(cfg) -> int:
+    from trixy_trainer.speaker.synth import make_speakers, synthesize_speakers
+
+    s = cfg.synth
+    voices = make_speakers(int(s.speakers), "train", int(s.seed))
+    # benchmark and calibration speakers: both from the held-out pool, no (base, variant) pair shared
+    bench = make_speakers(int(s.heldout_speakers), "heldout", int(s.seed))
+    calib = make_speakers(int(s.calibration_speakers), "heldout", int(s.seed) + 1, prefix="cal", exclude=bench)
+    report = lambda i, n: logger.info("synth %d/%d speakers", i, n)  # noqa: E731
+    written = synthesize_speakers(s.out_dir, voices, int(s.utterances), seed=int(s.seed), progress=report)
+    total = sum(written.values())
+    for folder, specs in ((Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
+        total += sum(synthesize_speakers(folder, specs, int(s.heldout_utterances), seed=int(s.seed) + 1, progress=report).values())
+        (folder / ".gitignore").write_text("# generated evaluation speakers\n*\n")
+    for folder, specs in ((Path(s.out_dir), voices), (Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
+        (folder / "voices.json").write_text(json.dumps([v.to_dict() for v in specs], indent=1))
+    _out(json.dumps({"speakers": len(voices), "heldout_speakers": len(bench), "calibration_speakers": len(calib), "files_written": total}))
+    return 0
+
+
+def cmd_prepare(cfg) -> int:
+    from trixy_trainer.speaker.prepare import PrepareConfig, prepare_speakers, resolve_chunk_samples
+
+    d = cfg.data
+    chunk = resolve_chunk_samples(d.get("chunk_samples"), d.get("wakeword_model"))
+    report = prepare_speakers(
+        PrepareConfig(
+            raw_dir=Path(d.raw_dir),
+            out_dir=Path(d.chunked_dir),
+            chunk_samples=chunk,
+            sample_rate=int(d.sample_rate),
+            hop_fraction=float(d.hop_fraction),
+            min_speech_fraction=float(d.min_speech_fraction),
+            val_fraction=float(d.val_fraction),
+            test_fraction=float(d.test_fraction),
+        ),
+        progress=lambda i, n: logger.info("prepare %d/%d recordings", i, n),
+    )
+    _out(json.dumps({"chunk_samples": chunk, "speakers": len(report.speakers), "recordings": report.recordings,
+                     "slices": report.slices, "skipped_unchanged": report.skipped_unchanged, "bad_files": report.bad_files}))
+    return 0
+
+
+def cmd_train(cfg) -> int:
+    import signal
+
+    from trixy_trainer.progress import TrainingControl
+    from trixy_trainer.speaker.train import train_speakers
+
+    control = TrainingControl()
+
+    def stop(signum: int, frame: object) -> None:  # Ctrl-C / kill: finish the batch, then evaluate and export
+        logger.warning("stop requested (signal %d): finishing the current batch, then evaluating and exporting", signum)
+        control.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def progress(p) -> None:
+        logger.info("epoch %d/%d loss %.4f acc %.3f val_acc %s (%.0f s, eta %.0f s)", p.epoch, p.max_epochs, p.loss,
+                    p.accuracy, p.val_accuracy, p.epoch_s, p.eta_s)
+
+    try:
+        result = train_speakers(cfg, progress=progress, control=control)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _out(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "evaluation": result.evaluation,
+                     "stopped": result.stopped}, default=str))
+    return 0
+
+
+def cmd_enroll(cfg) -> int:
+    from trixy_trainer.speaker.enroll import enroll_speaker, utterance_slices
+    from trixy_trainer.speaker.errors import EnrolmentError
+    from trixy_trainer.speaker.export import export_speaker_model, load_speaker_pth
+
+    e = cfg.enroll
+    if not e.get("name") or not e.get("files"):
+        raise EnrolmentError("give enroll.name=<speaker> and enroll.files=[a.wav,b.wav,...] (a few recordings)")
+    path = _model_path(cfg)
+    model, meta = load_speaker_pth(path, cfg.export.get("password"))
+    utterances = utterance_slices(list(e.files), int(meta.get("chunk_samples") or 16000 * 2), int(meta["sample_rate"]))
+    new_meta = enroll_speaker(model, meta, str(e.name), utterances, bool(e.get("replace", False)))
+    files = export_speaker_model(model, path.parent, path.stem, new_meta, list(cfg.export.formats), cfg.export.get("password"))
+    _out(json.dumps({"speaker": str(e.name), "id": new_meta["speaker"].index(str(e.name)), "num_speaker": new_meta["num_speaker"],
+                     "files": {k: str(v) for k, v in files.items()}}))
+    return 0
+
+
+def cmd_export(cfg) -> int:
+    from trixy_trainer.speaker.export import export_speaker_model, load_speaker_pth
+
+    path = _model_path(cfg)
+    model, meta = load_speaker_pth(path, cfg.export.get("password"))
+    formats = [f for f in cfg.export.formats if f != "pth"] or ["onnx"]
+    files = export_speaker_model(model, path.parent, path.stem, meta, formats, cfg.export.get("password"))
+    _out(json.dumps({k: str(v) for k, v in files.items()}))
+    return 0
+
+
+def cmd_evaluate(cfg) -> int:
+    import numpy as np
+
+    from trixy_trainer.speaker.evaluate import evaluate_model
+    from trixy_trainer.speaker.export import load_speaker_pth
+    from trixy_trainer.speaker.speakers import speakers_from_metadata
+
+    path = _model_path(cfg)
+    model, meta = load_speaker_pth(path, cfg.export.get("password"))
+    speakers = speakers_from_metadata(meta)
+    centres = np.asarray(meta["speaker_embeddings"], dtype=np.float32)
+    evaluation = evaluate_model(model, cfg, speakers, centres)
+    if cfg.get("evaluate", {}).get("update_model"):
+        # re-calibrate: store the new threshold and figures in every format of the model that exists
+        from trixy_trainer.speaker.export import export_speaker_model
+
+        meta = {**meta, "unknown_threshold": evaluation["unknown_threshold"], "results": {**dict(meta.get("results") or {}), **evaluation}}
+        formats = [f for f in ("pth", "onnx", "pt") if path.with_suffix(f".{f}").is_file()]
+        export_speaker_model(model, path.parent, path.stem, meta, formats, cfg.export.get("password"))
+    _out(json.dumps(evaluation, default=str))
+    return 0
+
+
+HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "train": cmd_train, "enroll": cmd_enroll,
+            "export": cmd_export, "evaluate": cmd_evaluate}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for ``trixy-train speaker``."""
+    parser = argparse.ArgumentParser(prog="trixy-train speaker", description="Trixy speaker-recognition trainer")
+    parser.add_argument("command", choices=sorted(COMMANDS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides key=value (win over config/trainer/speaker)")
+    parser.add_argument("--config-dir", default=None, help="folder holding config.yaml (default config/trainer/speaker)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code (2 for configuration/data errors the user can fix)."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from trixy_core.modelfiles import ModelFileError
+    from trixy_trainer.speaker.train import speaker_config
+
+    try:
+        cfg = speaker_config(args.overrides, args.config_dir)
+        return HANDLERS[args.command](cfg)
+    except (TrainerError, ModelFileError) as exc:
+        logger.error("%s", exc)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Enrolment without training: a speaker is added from a few utterances by averaging their embeddings.
+
+The mean embedding becomes the speaker's row in ``speaker_embeddings`` and a new prototype row in the classifier
+(so ``logits`` grows with ``num_speaker``); existing ids never change. The unknown-speaker cosine threshold stays
+in ``unknown_threshold``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from trixy_trainer.data.audio_io import read_audio
+from trixy_trainer.errors import AudioFileError
+from trixy_trainer.speaker.errors import EnrolmentError
+from trixy_trainer.speaker.model import SpeakerModel
+from trixy_trainer.speaker.prepare import slice_speech
+from trixy_trainer.speaker.scoring import embed_batches, normalize
+from trixy_trainer.speaker.speakers import speaker_metadata, speakers_from_metadata
+
+logger = logging.getLogger(__name__)
+
+EMBEDDING_DECIMALS = 5
+
+
+def rounded(vectors: np.ndarray) -> list[list[float]]:
+    """Embeddings as JSON-friendly lists (5 decimals keep cosine scores exact to ~1e-5)."""
+    return np.round(np.asarray(vectors, dtype=np.float64), EMBEDDING_DECIMALS).tolist()
+
+
+def utterance_slices(paths: Sequence[str | Path], chunk_samples: int, sample_rate: int) -> np.ndarray:
+    """Read, trim and slice enrolment recordings; unreadable files are skipped with a warning."""
+    pieces: list[np.ndarray] = []
+    for path in paths:
+        try:
+            audio = read_audio(path, sample_rate)
+        except AudioFileError as exc:
+            logger.warning("enrolment: skipping %s", exc)
+            continue
+        pieces.extend(slice_speech(audio, chunk_samples, 0.5, 0.2, sample_rate))
+    return np.stack(pieces) if pieces else np.zeros((0, chunk_samples), np.float32)
+
+
+def enroll_speaker(
+    model: SpeakerModel, meta: Mapping[str, Any], name: str, utterances: np.ndarray, replace: bool = False
+) -> dict[str, Any]:
+    """Add (or with ``replace`` re-enrol) ``name`` from ``utterances [n, samples]``; returns the new metadata."""
+    if len(utterances) == 0:
+        raise EnrolmentError(f"no usable speech to enrol {name!r}: give a few clear recordings of at least 1 s")
+    names = speakers_from_metadata(meta)
+    new_meta = dict(meta)
+    embeddings = [list(e) for e in meta.get("speaker_embeddings") or []]
+    sources = list(meta.get("speaker_source") or ["trained"] * len(names))
+    centre = normalize(embed_batches(model, utterances).mean(axis=0))
+    if name in names:
+        if not replace:
+            raise EnrolmentError(f"speaker {name!r} is already known (id {names.index(name)}); use replace to re-enrol")
+        sid = names.index(name)
+        with torch.no_grad():
+            model.prototypes.data[sid] = torch.from_numpy(centre.astype(np.float32))
+        embeddings[sid] = rounded(centre[None])[0]
+        sources[sid] = "enrolled"
+    else:
+        model.grow(torch.from_numpy(centre[None].astype(np.float32)))
+        names.append(name)
+        embeddings.append(rounded(centre[None])[0])
+        sources.append("enrolled")
+    new_meta.update(speaker_metadata(names))
+    new_meta["speaker_embeddings"] = embeddings
+    new_meta["speaker_source"] = sources
+    new_meta.setdefault("enrolment", {})
+    new_meta["enrolment"] = {**dict(new_meta["enrolment"]), name: {"utterances": int(len(utterances))}}
+    logger.info("enrolled %s as id %d from %d slices", name, names.index(name), len(utterances))
+    return new_meta

@@ -1,0 +1,188 @@
+"""Synthetic speaker corpus: N distinct espeak-ng "speakers" so the whole pipeline runs with no recordings.
+
+A speaker is a fixed combination of base voice (a language voice speaking English text gives a different formant set
+and accent), variant (``+m3``, ``+f2``, ``+klatt`` ...), pitch (``-p``), speed (``-s``), amplitude (``-a``) and word
+gap (``-g``); each utterance jitters pitch and speed a little, as a person does. Training and held-out speakers
+come from disjoint variant pools, so evaluation measures voices the model never heard.
+
+Layout: ``<out>/<speaker name>/<utt>.wav`` (16 kHz 16-bit mono). Existing files are kept (re-running adds only
+what is missing).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trixy_trainer.data.audio_io import SAMPLE_RATE, resample, write_wav
+from trixy_trainer.data.synth import espeak_binary
+from trixy_trainer.data.synth_texts import SENTENCE_WORDS
+from trixy_trainer.speaker.errors import SpeakerTrainerError
+
+logger = logging.getLogger(__name__)
+
+#: Language voices that read English text acceptably (accented), giving different formant/phoneme sets.
+BASE_VOICES = [
+    "en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
+    "de", "nl", "da", "sv", "nb", "fi", "es", "it", "pt", "pl", "cs", "hu", "ro", "id", "af", "sk", "hr", "cy",
+]
+#: Variants used for training speakers.
+TRAIN_VARIANTS = [
+    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "klatt", "klatt2", "klatt3", "Andy", "Annie",
+    "aunty", "benjamin", "david", "ed", "grandpa", "linda", "Mike", "norbert", "quincy", "rob", "steph", "travis",
+    "victor", "zac", "belinda", "edward", "iven", "shelby", "adam", "antonio", "boris", "caleb", "john", "max",
+]
+#: Variants reserved for held-out (evaluation) speakers: never heard in training.
+HELDOUT_VARIANTS = [
+    "m8", "f5", "croak", "klatt4", "grandma", "Alex", "Alicia", "Andrea", "robert", "iven2", "iven3", "pablo",
+    "paul", "pedro", "michel", "miguel", "marcelo", "Hugo", "Denis", "Lee", "steph2", "edward2", "sandro", "Gene",
+]
+WAKE_PHRASES = ["hey Trixie", "Trixie", "hey Trixie, turn on the light", "Trixie, what time is it"]
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceSpec:
+    """One synthetic speaker: the espeak-ng settings that make its voice."""
+
+    name: str
+    base: str
+    variant: str
+    pitch: int
+    speed: int
+    amplitude: int
+    word_gap: int
+
+    def to_dict(self) -> dict:
+        """Plain dict (written to ``voices.json`` beside the corpus)."""
+        return asdict(self)
+
+
+def make_speakers(
+    count: int, pool: str = "train", seed: int = 7, prefix: str | None = None, exclude: Sequence[VoiceSpec] = ()
+) -> list[VoiceSpec]:
+    """Return ``count`` distinct speakers from the ``train`` or ``heldout`` variant pool.
+
+    Every speaker has a different (base, variant) pair, none of those in ``exclude``; pitches are spread over the
+    range so neighbours differ.
+    """
+    if pool not in ("train", "heldout"):
+        raise SpeakerTrainerError(f"speaker pool must be 'train' or 'heldout', got {pool!r}")
+    variants = TRAIN_VARIANTS if pool == "train" else HELDOUT_VARIANTS
+    rng = np.random.default_rng(seed + (0 if pool == "train" else 100_003))
+    taken = {(v.base, v.variant) for v in exclude}
+    pairs = [(b, v) for v in variants for b in BASE_VOICES if (b, v) not in taken]
+    if count > len(pairs):
+        raise SpeakerTrainerError(f"at most {len(pairs)} distinct {pool} speakers can be made, asked for {count}")
+    order = rng.permutation(len(pairs))
+    # round-robin over variants first so small corpora still cover many different formant sets
+    by_variant: dict[str, list[tuple[str, str]]] = {}
+    for i in order:
+        by_variant.setdefault(pairs[i][1], []).append(pairs[i])
+    chosen: list[tuple[str, str]] = []
+    while len(chosen) < count:
+        for v in list(by_variant):
+            if by_variant[v] and len(chosen) < count:
+                chosen.append(by_variant[v].pop())
+    pitches = rng.permutation(np.linspace(15, 85, count).round().astype(int)) if count else []
+    prefix = prefix or ("spk" if pool == "train" else "held")
+    specs = []
+    for i, (base, variant) in enumerate(chosen):
+        specs.append(
+            VoiceSpec(
+                name=f"{prefix}{i:03d}-{base}-{variant}",
+                base=base,
+                variant=variant,
+                pitch=int(pitches[i]),
+                speed=int(rng.integers(120, 195)),
+                amplitude=int(rng.integers(70, 160)),
+                word_gap=int(rng.integers(0, 4)),
+            )
+        )
+    return specs
+
+
+def random_sentence(rng: np.random.Generator) -> str:
+    """A random English word sequence (espeak reads it with natural prosody)."""
+    words = list(rng.choice(SENTENCE_WORDS, size=int(rng.integers(6, 16))))
+    return " ".join(words).capitalize() + "."
+
+
+def speak_as(voice: VoiceSpec, text: str, rng: np.random.Generator, binary: str | None = None) -> np.ndarray:
+    """Speak ``text`` with ``voice`` (pitch/speed jittered per utterance); float32 at 16 kHz."""
+    import soundfile as sf
+
+    pitch = int(np.clip(voice.pitch + rng.integers(-4, 5), 0, 99))
+    speed = int(np.clip(voice.speed + rng.integers(-10, 11), 80, 400))
+    name = f"{voice.base}+{voice.variant}" if voice.variant else voice.base
+    cmd = [
+        binary or espeak_binary(), "-v", name, "-p", str(pitch), "-s", str(speed), "-a", str(voice.amplitude),
+        "-g", str(voice.word_gap), "--stdout", text,
+    ]
+    result = subprocess.run(cmd, capture_output=True, timeout=30, check=False)
+    if result.returncode != 0 or len(result.stdout) < 100:
+        raise SpeakerTrainerError(f"espeak-ng failed for {name!r}: {result.stderr.decode(errors='replace')[:200]}")
+    data, rate = sf.read(io.BytesIO(result.stdout), dtype="float32")
+    return resample(data if data.ndim == 1 else data.mean(axis=1), rate, SAMPLE_RATE)
+
+
+def _finish(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    lead = np.zeros(int(rng.uniform(0.1, 0.4) * SAMPLE_RATE), np.float32)
+    tail = np.zeros(int(rng.uniform(0.1, 0.4) * SAMPLE_RATE), np.float32)
+    out = np.concatenate([lead, audio.astype(np.float32), tail])
+    out += rng.normal(0, 10 ** (rng.uniform(-80, -60) / 20), out.shape).astype(np.float32)
+    return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+
+def _synthesize_one(out: Path, voice: VoiceSpec, utterances: int, wake_fraction: float, seed: int, binary: str) -> int:
+    rng = np.random.default_rng([seed, zlib.crc32(voice.name.encode())])
+    folder = out / voice.name
+    written = 0
+    for u in range(utterances):
+        path = folder / f"utt{u:03d}.wav"
+        text = str(rng.choice(WAKE_PHRASES)) if rng.random() < wake_fraction else random_sentence(rng)
+        if path.exists():
+            rng.integers(0, 10, size=2)  # keep the random stream identical whether or not the file exists
+            continue
+        try:
+            audio = speak_as(voice, text, rng, binary)
+        except (SpeakerTrainerError, subprocess.TimeoutExpired) as exc:
+            logger.warning("skipping %s: %s", path, exc)
+            continue
+        write_wav(path, _finish(audio, rng))
+        written += 1
+    return written
+
+
+def synthesize_speakers(
+    out_dir: str | Path,
+    voices: Sequence[VoiceSpec],
+    utterances: int = 24,
+    wake_fraction: float = 0.25,
+    seed: int = 11,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 2,
+) -> dict[str, int]:
+    """Write ``utterances`` WAVs per speaker into ``out_dir/<name>/``; returns files written per speaker.
+
+    espeak-ng runs as a subprocess, so ``workers`` threads synthesise speakers in parallel.
+    """
+    binary = espeak_binary()
+    out = Path(out_dir)
+    written: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(_synthesize_one, out, v, utterances, wake_fraction, seed, binary): v for v in voices}
+        for done, future in enumerate(as_completed(futures), start=1):
+            count = future.result()
+            if count:
+                written[futures[future].name] = count
+            if progress:
+                progress(done, len(voices))
+    return written

@@ -1,0 +1,1 @@
+"""Wake-word trainer: data module, Lightning module, training entry point, export and evaluation."""

@@ -1,0 +1,181 @@
+"""Wake-word training entry point, callable from Python (the server TUI) and from ``trixy-train wakeword``."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from omegaconf import DictConfig
+
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
+from trixy_trainer.config import load_config, to_container
+from trixy_trainer.errors import ConfigError
+from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.wakeword.datamodule import WakewordDataModule
+from trixy_trainer.wakeword.evaluate import evaluate_wakeword
+from trixy_trainer.wakeword.export import export_wakeword
+from trixy_trainer.wakeword.module import WakewordModule
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class TrainResult:
+    """What a training run produced."""
+
+    files: dict[str, Path]
+    metadata: dict[str, Any]
+    checkpoint: Path | None
+    stopped: bool = False
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+
+def wakeword_config(overrides: Sequence[str] = (), config_dir: str | Path | None = None) -> DictConfig:
+    """Compose ``config/trainer/wakeword.yaml`` with overrides."""
+    return load_config("wakeword", overrides, config_dir)
+
+
+def _resume_path(cfg: DictConfig) -> str | None:
+    if not cfg.get("resume"):
+        return None
+    if str(cfg.resume) == "last":
+        path = Path(cfg.run_dir) / "checkpoints" / "last.ckpt"
+        return str(path) if path.is_file() else None
+    if not Path(cfg.resume).is_file():
+        raise ConfigError(f"resume checkpoint {cfg.resume} does not exist")
+    return str(cfg.resume)
+
+
+def build_module(cfg: DictConfig) -> WakewordModule:
+    """The Lightning module for ``cfg`` (model group + trainer optimiser settings)."""
+    return WakewordModule(
+        model_cfg=to_container(cfg.model),
+        num_classes=len(cfg.classes),
+        features={"sample_rate": int(cfg.data.sample_rate)},
+        lr=float(cfg.trainer.lr),
+        weight_decay=float(cfg.trainer.weight_decay),
+        label_smoothing=float(cfg.trainer.label_smoothing),
+    )
+
+
+def load_finetune_weights(module: WakewordModule, path: str | Path, password: str | None, classes: Sequence[str]) -> None:
+    """Start from an existing .pth (training-form weights); the class list must match."""
+    meta, state = read_pth(path, password, WAKEWORD_REQUIRED_KEYS)
+    if list(meta["classes"]) != list(classes):
+        raise ConfigError(f"{path}: classes {meta['classes']} differ from the config's {list(classes)}")
+    if meta.get("architecture", {}).get("name") not in (None, module.hparams.model_cfg["architecture"]):
+        raise ConfigError(f"{path}: architecture {meta['architecture']} differs from model={module.hparams.model_cfg['architecture']}")
+    module.net.load_state_dict(state)
+    logger.info("fine-tuning from %s", path)
+
+
+def train_wakeword(
+    cfg: DictConfig | Sequence[str] | None = None,
+    progress: ProgressCallback | None = None,
+    control: TrainingControl | None = None,
+) -> TrainResult:
+    """Train, evaluate and export a wake-word model; ``cfg`` is a composed config or a list of overrides."""
+    if cfg is None or not isinstance(cfg, DictConfig):
+        cfg = wakeword_config(list(cfg or []))
+    L.seed_everything(int(cfg.seed), workers=True, verbose=False)
+    torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
+    started = time.monotonic()
+    datamodule = WakewordDataModule(to_container(cfg.data), to_container(cfg.augmentation))
+    module = build_module(cfg)
+    if cfg.get("finetune_from"):
+        load_finetune_weights(module, cfg.finetune_from, cfg.export.get("password"), cfg.classes)
+    run_dir = Path(cfg.run_dir)
+    checkpoint_cb = L.pytorch.callbacks.ModelCheckpoint(
+        dirpath=run_dir / "checkpoints", save_last=True, monitor="val_loss", save_top_k=1, filename="best"
+    )
+    t = cfg.trainer
+    trainer = L.Trainer(
+        max_epochs=int(t.max_epochs),
+        min_epochs=int(t.min_epochs),
+        accelerator=t.accelerator,
+        devices=t.devices,
+        strategy=t.strategy,
+        precision=t.precision,
+        gradient_clip_val=t.gradient_clip_val,
+        fast_dev_run=t.fast_dev_run,
+        limit_val_batches=t.limit_val_batches,
+        callbacks=[checkpoint_cb, ProgressReporter(progress, control)],
+        default_root_dir=str(run_dir),
+        logger=L.pytorch.loggers.CSVLogger(str(run_dir), name="logs"),
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        log_every_n_steps=10,
+        deterministic=False,
+    )
+    trainer.fit(module, datamodule=datamodule, ckpt_path=_resume_path(cfg))
+    stopped = bool(control and control.stopped)
+    if checkpoint_cb.best_model_path and not t.fast_dev_run:
+        best = WakewordModule.load_from_checkpoint(checkpoint_cb.best_model_path, map_location="cpu")
+        module.net.load_state_dict(best.net.state_dict())
+    epochs = int(trainer.current_epoch)
+    duration = time.monotonic() - started
+    files, meta, evaluation = finish_wakeword(cfg, module, datamodule.chunk_samples, epochs, duration)
+    last = Path(checkpoint_cb.last_model_path) if checkpoint_cb.last_model_path else None
+    return TrainResult(files=files, metadata=meta, checkpoint=last, stopped=stopped, evaluation=evaluation)
+
+
+def finish_wakeword(
+    cfg: DictConfig, module: WakewordModule, chunk_samples: int, epochs: int, duration_s: float
+) -> tuple[dict[str, Path], dict[str, Any], dict[str, Any]]:
+    """Evaluate (threshold at the target FA/h, DET PNG) and export the model files with full metadata."""
+    net = module.net.cpu().eval()
+    merged = copy.deepcopy(net).reparameterize()  # same outputs, ~3x faster to evaluate
+    ev = cfg.evaluation
+    hop = int(cfg.export.stream_hop_ms) * int(cfg.data.sample_rate) // 1000
+    evaluation = evaluate_wakeword(
+        merged,
+        cfg.data.chunked_dir,
+        chunk_samples,
+        list(cfg.classes),
+        split=str(ev.split),
+        hop_samples=int(ev.hop_ms) * int(cfg.data.sample_rate) // 1000,
+        smoothing_hops=int(ev.smoothing_hops),
+        refractory_s=float(ev.refractory_s),
+        target_fa_per_hour=float(ev.target_fa_per_hour),
+        context_s=float(ev.context_s),
+        det_png=Path(cfg.run_dir) / "det_curve.png",
+        max_positives=int(ev.max_positives),
+    )
+    meta = base_metadata(
+        sample_rate=int(cfg.data.sample_rate),
+        chunk_samples=int(chunk_samples),
+        classes=list(cfg.classes),
+        threshold=float(evaluation.threshold),
+        technology=str(cfg.model.architecture),
+        architecture={"name": str(cfg.model.architecture), "params": to_container(cfg.model.params)},
+        features=module.features.to_dict(),
+        wake_phrases=to_container(cfg.wake_phrases),
+        author=str(cfg.author),
+        description=str(cfg.description),
+        results=evaluation.summary(),
+        epochs=epochs,
+        duration_s=round(duration_s, 1),
+        detector={
+            "hop_samples": hop,
+            "smoothing_hops": int(ev.smoothing_hops),
+            "refractory_s": float(ev.refractory_s),
+        },
+        framework=f"torch {torch.__version__}",
+    )
+    files = export_wakeword(
+        net,
+        cfg.output_dir,
+        str(cfg.name),
+        meta,
+        formats=list(cfg.export.formats),
+        password=cfg.export.get("password"),
+        hop_samples=hop,
+    )
+    return files, meta, evaluation.summary()

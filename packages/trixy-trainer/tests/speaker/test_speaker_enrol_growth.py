@@ -1,0 +1,56 @@
+"""Enrolment without training, and fine-tuning that grows the speaker list while keeping old ids."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trixy_trainer.speaker.enroll import enroll_speaker, utterance_slices
+from trixy_trainer.speaker.errors import EnrolmentError
+from trixy_trainer.speaker.export import load_speaker_pth
+from trixy_trainer.speaker.train import train_speakers
+
+
+def test_enrolment_appends_a_speaker_with_its_mean_embedding(trained, corpus: Path) -> None:
+    model, meta = load_speaker_pth(trained.files["pth"], "test-password")
+    old_rows = model.prototypes.detach().clone()
+    files = sorted((corpus / "heldout").glob("*/*.wav"))[:2]
+    slices = utterance_slices(files, int(meta["chunk_samples"]), 16000)
+    new = enroll_speaker(model, meta, "dora", slices)
+    assert new["num_speaker"] == 5 and new["speaker005"] == "dora" and new["speaker"][:4] == meta["speaker"]
+    assert new["speaker_source"][-1] == "enrolled"
+    assert torch.equal(model.prototypes[:4], old_rows)
+    emb = np.asarray(new["speaker_embeddings"][-1])
+    assert np.isclose(np.linalg.norm(emb), 1.0, atol=1e-4)
+    with torch.no_grad():
+        logits = model(torch.from_numpy(slices[:1]))[1]
+    assert logits.shape == (1, 5)
+    with pytest.raises(EnrolmentError, match="already known"):
+        enroll_speaker(model, new, "dora", slices)
+    with pytest.raises(EnrolmentError, match="no usable speech"):
+        enroll_speaker(model, new, "eve", slices[:0])
+
+
+def test_finetuning_with_a_new_speaker_keeps_old_ids(trained, corpus: Path, tmp_path: Path, speaker_overrides) -> None:
+    root = tmp_path / "grow"
+    shutil.copytree(corpus / "raw", root / "raw")
+    shutil.copytree(corpus / "chunked", root / "chunked")
+    newcomer = sorted((corpus / "heldout").iterdir())[0]
+    shutil.copytree(newcomer, root / "raw" / "000-newcomer")  # sorts first, must still get the last id
+    from trixy_trainer.speaker.prepare import PrepareConfig, prepare_speakers
+
+    prepare_speakers(PrepareConfig(root / "raw", root / "chunked", 12000, val_fraction=0.0, test_fraction=0.3))
+    old = json.loads((corpus / "chunked" / "manifest.json").read_text())["speakers"]
+    result = train_speakers(
+        speaker_overrides(root, tmp_path / "out", f"finetune_from={trained.files['pth']}", "export.formats=[pth]")
+    )
+    assert result.metadata["speaker"] == [*old, "000-newcomer"]
+    assert result.metadata["num_speaker"] == 5
+    growth = result.evaluation["growth"]
+    assert growth["added_speakers"] == ["000-newcomer"]
+    assert 0.0 <= growth["old_speaker_accuracy_before"] <= 1.0 and 0.0 <= growth["old_speaker_accuracy_after"] <= 1.0

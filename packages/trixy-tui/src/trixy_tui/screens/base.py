@@ -1,0 +1,178 @@
+"""Base classes of the views: a main view (F-keys of the app) and a sub-main view (its own F-keys, Esc back).
+
+Both have the header (title), a scrollable content area and the footer that lists the F-keys. A view reads the
+application in `refresh_view()`, which runs when it is shown and, when `REFRESH_S` is set, on a timer; a view whose
+component is missing shows "not available" instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Label
+
+from trixy_tui.access import NotAvailable, component, invoke, settle
+
+if TYPE_CHECKING:
+    from trixy_tui.app import TrixyApp
+
+logger = logging.getLogger(__name__)
+
+
+class TrixyView(Screen):
+    """Common parts: access to the application, the refresh timer and running component calls safely."""
+
+    REFRESH_S: ClassVar[float | None] = None
+    """Seconds between automatic refreshes (None: only when shown)."""
+
+    @property
+    def trixy(self) -> TrixyApp:
+        """The running TrixyApp."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def application(self) -> Any:
+        """The Trixy application whose components this view shows."""
+        return self.trixy.application
+
+    def component(self, name: str) -> Any:
+        """A component of the application, or None."""
+        return component(self.application, name)
+
+    def on_mount(self) -> None:
+        """Start the refresh timer."""
+        if self.REFRESH_S:
+            self.set_interval(self.REFRESH_S, self._timed_refresh)
+
+    def on_screen_resume(self) -> None:
+        """Refresh whenever the view becomes visible."""
+        self._safe_refresh()
+
+    def _timed_refresh(self) -> None:
+        if self.is_current:
+            self._safe_refresh()
+
+    def _safe_refresh(self) -> None:
+        try:
+            self.refresh_view()
+        except Exception as exc:  # a view must never take the TUI down
+            logger.exception("refreshing %s failed", type(self).__name__)
+            self.notify(f"{type(self).__name__}: {exc}", severity="error")
+
+    def refresh_view(self) -> None:
+        """Read the application and update the widgets (override)."""
+
+    async def run_action(self, label: str, function: Any, *args: Any, wait: bool = True, **kwargs: Any) -> Any:
+        """Call a component method; report the outcome in the status line and as a notification, never raise.
+
+        With `wait=False` a returned task/future (e.g. music that plays for minutes) runs on; a later failure is
+        still reported.
+        """
+        try:
+            if wait:
+                result = await invoke(function, *args, **kwargs)
+            else:
+                result = function(*args, **kwargs)
+                self._watch(label, result)
+                self.set_status(f"{label}: started")
+                return result
+        except NotAvailable as exc:
+            self.set_status(f"{label}: {exc}", error=True)
+            return None
+        except Exception as exc:  # component errors are shown to the user, not raised
+            logger.warning("%s failed: %s", label, exc)
+            self.set_status(f"{label} failed: {exc}", error=True)
+            return None
+        self.set_status(f"{label}: done")
+        self._safe_refresh()
+        return result
+
+    def _watch(self, label: str, result: Any) -> None:
+        async def report() -> None:
+            try:
+                await settle(result)
+            except Exception as exc:
+                self.set_status(f"{label} failed: {exc}", error=True)
+
+        self.run_worker(report(), exclusive=False, group="actions")
+
+    def set_status(self, message: str, *, error: bool = False) -> None:
+        """Show `message` in the view's status line (and as a notification)."""
+        self.status_message = message
+        for label in self.query("#status").results(Label):
+            label.update(message)
+            label.set_class(error, "error")
+        self.notify(message, severity="error" if error else "information", timeout=4)
+
+    status_message: str = ""
+
+
+class MainView(TrixyView):
+    """A main view: header, scrollable content, footer with the app's F-keys."""
+
+    VIEW_NAME: ClassVar[str] = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="content"):
+            yield from self.compose_content()
+            yield Label("", id="status", markup=False)
+        yield Footer()
+
+    def compose_content(self) -> ComposeResult:
+        """The view's widgets (override)."""
+        yield from ()
+
+
+class SubMainView(TrixyView):
+    """A sub-main view: takes over the F-keys for its own panes, extends the title, Esc goes back."""
+
+    KIND: ClassVar[str] = ""
+    PANES: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    """(key, pane id, label) per pane, e.g. ("f1", "info", "Info")."""
+
+    def __init__(self, item_name: str) -> None:
+        super().__init__()
+        self.item_name = item_name
+        for key, pane, label in self.PANES:
+            self._bindings.bind(key, f"pane('{pane}')", label)
+        self._bindings.bind("escape", "back", "Back")
+
+    BINDINGS: ClassVar[list[Binding]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with ContentSwitcher(initial=self.PANES[0][1] if self.PANES else None, id="panes"):
+            for _key, pane, _label in self.PANES:
+                with VerticalScroll(id=pane):
+                    yield from self.compose_pane(pane)
+        yield Label("", id="status", markup=False)
+        yield Footer()
+
+    def compose_pane(self, pane: str) -> ComposeResult:
+        """The widgets of one pane (override)."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        """Extend the title with the view kind and the item's name."""
+        super().on_mount()
+        self.title = f"{self.trixy.base_title} - {self.KIND}: {self.item_name}"
+
+    @property
+    def pane(self) -> str | None:
+        """The pane shown now."""
+        return self.query_one("#panes", ContentSwitcher).current
+
+    def action_pane(self, pane: str) -> None:
+        """Show another pane (F-key)."""
+        self.query_one("#panes", ContentSwitcher).current = pane
+        self._safe_refresh()
+
+    def action_back(self) -> None:
+        """Back to the main view."""
+        self.dismiss()

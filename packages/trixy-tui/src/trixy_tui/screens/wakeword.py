@@ -1,0 +1,114 @@
+"""Client F3 (standalone F7) Wakeword: the wake-word and voice-recognition models in use, the last wake word and
+speaker, and a button that triggers the wake word by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button
+
+from trixy_tui import format as fmt
+from trixy_tui.access import NotAvailable, attr, method
+from trixy_tui.screens.base import MainView
+from trixy_tui.screens.general import config_value
+from trixy_tui.widgets import InfoTable
+
+MODEL_SUFFIXES = (".onnx", ".pth", ".pt")
+SHOWN_METADATA = ("name", "description", "technology", "training_date", "classes", "threshold", "num_speaker",
+                  "author", "epochs", "computer_name")
+
+
+def model_file(root: Path, configured: Any) -> Path | None:
+    """The model file a configured path names: the file itself, or the first model file inside the folder."""
+    if not configured:
+        return None
+    path = Path(configured)
+    path = path if path.is_absolute() else root / path
+    if path.is_file():
+        return path
+    if path.is_dir():
+        for suffix in MODEL_SUFFIXES:
+            found = sorted(path.glob(f"*{suffix}"))
+            if found:
+                return found[0]
+    return None
+
+
+def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
+    """What the view shows about one model: its file and the interesting metadata keys."""
+    path = model_file(root, configured)
+    if path is None:
+        return [("Model", f"not available (no model file at {configured or 'an unconfigured path'})")]
+    from trixy_core.modelfiles import read_metadata
+
+    try:
+        meta = read_metadata(path, required=())
+    except Exception as exc:  # a broken file is shown with its reason
+        return [("Model file", str(path.name)), ("Metadata", f"not available: {exc}")]
+    rows = [("Model file", str(path.relative_to(root)) if path.is_relative_to(root) else str(path))]
+    rows += [(key.replace("_", " ").capitalize(), fmt.text(meta[key])) for key in SHOWN_METADATA if key in meta]
+    speakers = [str(meta[k]) for k in sorted(meta) if k.startswith("speaker") and k[7:].isdigit()]
+    if speakers:
+        rows.append(("Speakers", ", ".join(speakers)))
+    return rows
+
+
+class WakewordView(MainView):
+    """Models, last wake word and speaker, manual trigger."""
+
+    VIEW_NAME = "wakeword"
+    REFRESH_S: ClassVar[float | None] = 2.0
+
+    def compose_content(self) -> ComposeResult:
+        yield InfoTable("Wake-word model", id="ww-model")
+        yield InfoTable("Voice-recognition model", id="ww-voice")
+        yield InfoTable("Last wake word", id="ww-last")
+        with Horizontal(classes="buttons"):
+            yield Button("Trigger wake word", id="ww-trigger", variant="warning")
+
+    def refresh_view(self) -> None:
+        root = self.trixy.root
+        app = self.application
+        self.query_one("#ww-model", InfoTable).show(model_rows(root, config_value(app, "models.wakeword")))
+        self.query_one("#ww-voice", InfoTable).show(model_rows(root, config_value(app, "models.voice_recognition")))
+        satellite = self.component("satellite")
+        last = attr(satellite, "last_wake_word") or attr(satellite, "recorder", "last_wake_word")
+        if last is None:
+            self.query_one("#ww-last", InfoTable).show([
+                ("Last wake word", "never" if hasattr(satellite, "last_wake_word") else
+                 "not available (the satellite does not report it yet)"),
+                ("Conversation state", fmt.text(attr(satellite, "recorder", "state"))),
+            ])
+            return
+        speaker_id = attr(last, "speaker_id")
+        self.query_one("#ww-last", InfoTable).show([
+            ("Wake word", fmt.text(attr(last, "wake_word_name"))),
+            ("Kind", "system command" if attr(last, "is_system_command") or attr(last, "system_command") else "custom"),
+            ("When", fmt.moment(attr(last, "timestamp"))),
+            ("Speaker", f"{fmt.text(attr(last, 'speaker_name'))} (id {speaker_id if speaker_id is not None else '?'})"),
+            ("Conversation state", fmt.text(attr(satellite, "recorder", "state"))),
+        ])
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Trigger the wake word by hand: the audio stream starts as after a real detection."""
+        if event.button.id != "ww-trigger":
+            return
+        satellite = self.component("satellite")
+        if satellite is None:
+            self.set_status("Trigger wake word: not available (no satellite component)", error=True)
+            return
+        try:
+            function = method(satellite, "trigger_wake_word")
+            result = await self.run_action("Trigger wake word", function)
+        except NotAvailable:
+            recorder = attr(satellite, "recorder")
+            if recorder is None or not hasattr(recorder, "wake_word_detected"):
+                self.set_status("Trigger wake word: not available", error=True)
+                return
+            result = await self.run_action("Trigger wake word", recorder.wake_word_detected, 0, "custom", score=1.0)
+        if result is False:
+            self.set_status("Trigger wake word: refused (not connected to the server, or a conversation is running)",
+                            error=True)
