@@ -78,6 +78,7 @@ class PocketsphinxRecogniser:
         min_score_ratio: float = DEFAULT_MIN_SCORE_RATIO,
         general_fallback: bool = True,
         extra_pronunciations: dict[str, str] | None = None,
+        wake_words: list[str] | tuple[str, ...] = (),
     ) -> None:
         self.model_dir = model_dir or os.path.join(get_model_path(), "en-us")
         if not os.path.isdir(os.path.join(self.model_dir, "en-us")):
@@ -85,6 +86,7 @@ class PocketsphinxRecogniser:
         self.min_score_ratio = float(min_score_ratio)
         self.general_fallback = bool(general_fallback)
         self.extra_pronunciations = dict(extra_pronunciations or {})
+        self.wake_words = sorted((" ".join(w.lower().split()) for w in wake_words if w.strip()), key=len, reverse=True)
         self._lock = threading.Lock()
         self._grammar_decoder: Decoder | None = None
         self._phone_decoder: Decoder | None = None
@@ -122,9 +124,18 @@ class PocketsphinxRecogniser:
 
     def compile_grammar(self, intents: Any) -> JsgfGrammar:
         """Compile hassil intents into a grammar of pronounceable words (unknown words are guessed first)."""
-        draft = compile_jsgf(intents)
+        draft = compile_jsgf(intents, optional_prefixes=self.wake_words)
         self.learn_words(draft.words)
-        return compile_jsgf(intents, pronounceable=self.pronounceable)
+        return compile_jsgf(intents, pronounceable=self.pronounceable, optional_prefixes=self.wake_words)
+
+    def strip_wake_word(self, text: str) -> str:
+        """Drop a leading wake word ("trixy please order a pizza" -> "please order a pizza")."""
+        for wake_word in self.wake_words:
+            if text == wake_word:
+                return ""
+            if text.startswith(wake_word + " "):
+                return text[len(wake_word) + 1 :]
+        return text
 
     def _dictionary_decoder(self) -> Decoder:
         if self._phone_decoder is None:
@@ -202,12 +213,13 @@ class PocketsphinxRecogniser:
                     ratio = grammar_score / phone_score if phone_score > 0 else 0.0
                     if ratio >= self.min_score_ratio:
                         return Transcript(
-                            grammar_text, confidence, "grammar", grammar_text, ratio, audio_s,
+                            self.strip_wake_word(grammar_text), confidence, "grammar", grammar_text, ratio, audio_s,
                             time.perf_counter() - started,
                         )
             if not self.general_fallback:
                 return Transcript("", 0.0, "none", grammar_text, ratio, audio_s, time.perf_counter() - started)
             text, _, prob = self._decode(self._general(), raw)
+            text = self.strip_wake_word(text)
         logger.debug("grammar result %r rejected (ratio %.2f); general model heard %r", grammar_text, ratio, text)
         return Transcript(
             text, prob if text else 0.0, "general" if text else "none", grammar_text, ratio, audio_s,

@@ -279,8 +279,12 @@ def compile_jsgf(
     *,
     pronounceable: Callable[[str], bool] = lambda _word: True,
     grammar_name: str = "trixy",
+    optional_prefixes: Iterable[str] = (),
 ) -> JsgfGrammar:
-    """Turn every sentence of every intent into one JSGF grammar with the public rule `<command>`."""
+    """Turn every sentence of every intent into one JSGF grammar with the public rule `<command>`.
+
+    `optional_prefixes` (e.g. the wake word "trixy") may precede any command: the recording a satellite sends can
+    start with the wake word itself."""
     compiler = _Compiler(intents, pronounceable)
     intent_rules: list[str] = []
     compiled: list[str] = []
@@ -306,6 +310,11 @@ def compile_jsgf(
         logger.info("grammar leaves out %s", line)
     lines = ["#JSGF V1.0;", f"grammar {grammar_name};", ""]
     if intent_rules:
-        lines.append("public <command> = " + " | ".join(intent_rules) + ";")
+        prefixes = [" ".join(words_of(p)) for p in optional_prefixes]
+        prefixes = [p for p in dict.fromkeys(prefixes) if p and all(pronounceable(w) for w in p.split())]
+        for prefix in prefixes:
+            compiler.words.update(prefix.split())
+        head = f"[ {' | '.join(prefixes)} ] " if prefixes else ""
+        lines.append(f"public <command> = {head}( " + " | ".join(intent_rules) + " );")
     lines.extend(f"<{name}> = {body};" for name, body in compiler.rules.items())
     return JsgfGrammar(text="\n".join(lines) + "\n", words=compiler.words, intents=compiled, skipped=skipped)

@@ -36,6 +36,7 @@ class PocketsphinxSttPlugin(TrixyPlugin):
             min_score_ratio=float(self.config.get("min_score_ratio", 1.0)),
             general_fallback=bool(self.config.get("general_fallback", True)),
             extra_pronunciations=dict(self.config.get("pronunciations", {}) or {}),
+            wake_words=list(self.config.get("wake_words", []) or []),
         )
         self.last_transcript: Transcript | None = None
         self._grammar_lock = threading.Lock()

@@ -63,6 +63,7 @@ PHRASES = (
     "set a timer for five minutes",
     "order a margherita pizza",
     "tell me a joke about cats",
+    "trixy please order a pizza",
 )
 
 
@@ -105,7 +106,7 @@ def catalogue() -> Any:
 def recogniser(catalogue: Any) -> Any:
     """A pocketsphinx recogniser with the grammar compiled from the shipped plugins."""
     engine = plugin_module("stt_pocketsphinx", "engine")
-    stt = engine.PocketsphinxRecogniser()
+    stt = engine.PocketsphinxRecogniser(wake_words=("trixy", "hey trixy"))
     stt.set_grammar(stt.compile_grammar(catalogue.intents))
     return stt
 

@@ -123,31 +123,44 @@ def server_app(trixy_root: Path) -> Any:
     assert server_config.NETWORK_SECTION
     from trixy_server.component import SatelliteNetwork
 
-    application = create_application("server", root=trixy_root, overrides=network_overrides())
+    try:
+        from trixy_server.updates import UpdatePusher
+    except ImportError:  # an older trixy-server without update pushing
+        UpdatePusher = None
+    overrides = network_overrides()
+    if UpdatePusher is not None:
+        overrides |= {"update_push.reply_timeout_s": 1.0, "update_push.install_timeout_s": 2.0}
+    application = create_application("server", root=trixy_root, overrides=overrides)
     SatelliteNetwork.from_application(application)
+    if UpdatePusher is not None and application.get("update_pusher") is None:
+        UpdatePusher.from_application(application)
     return application
 
 
 async def connect_satellite(server_application: Any, mac: str = "aa:bb:cc:00:00:01") -> tuple[Any, Any]:
-    """Register and connect a real satellite client (trixy-satellite) to the running server; returns (client, task)."""
-    client_mod = pytest.importorskip("trixy_satellite.client", reason="trixy-satellite is not installed")
-    from trixy_satellite.config import ClientSettings
+    """Register and connect a real satellite (trixy-satellite's SatelliteApp: client, recorder, config handling,
+    silent microphone, null speaker) to the running server; returns (client, satellite app)."""
+    pytest.importorskip("trixy_satellite.app", reason="trixy-satellite is not installed")
+    import trixy_satellite.config  # noqa: F401 - registers the client's config sections
+    from trixy_satellite.app import SatelliteApp
 
-    manager = server_application.satellite_manager
+    root = Path(server_application.root) / f"satellite-{mac.replace(':', '')}"
+    root.mkdir(exist_ok=True)
     port = server_application.network.ports["command"]
-    manager.enter_registration_mode()
-    settings = ClientSettings(host="127.0.0.1", port=port, room="Kitchen", alias="Fridge", mac=mac,
-                              retry_interval_s=0.1, connect_timeout_s=2.0, keepalive_s=0.2, dead_after_s=3.0)
-    client = client_mod.SatelliteClient(settings)
-    task = asyncio.get_running_loop().create_task(client.run())
-    assert await client.wait_connected(5), "the satellite did not connect"
-    return client, task
+    client_app = create_application("client", root=root, setup_logging=False, overrides={
+        "server.host": "127.0.0.1", "server.port": port, "server.retry_interval_s": 0.1,
+        "server.connect_timeout_s": 2.0, "server.keepalive_s": 0.2, "server.dead_after_s": 3.0,
+        "satellite.mac": mac, "satellite.room": "Kitchen", "satellite.alias": "Fridge",
+        "audio.input": "silence", "audio.output": "null"})
+    satellite = SatelliteApp(client_app.config, root=root)
+    server_application.satellite_manager.enter_registration_mode()
+    await satellite.start()
+    assert await satellite.client.wait_connected(5), "the satellite did not connect"
+    return satellite.client, satellite
 
 
-async def disconnect_satellite(client: Any, task: Any) -> None:
-    await client.stop()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+async def disconnect_satellite(client: Any, satellite: Any) -> None:
+    await satellite.stop()
 
 
 Step = Callable[[Any], Awaitable[None]]

@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from trixy_core.events import names
 from trixy_core.events.data import ConversationEnded, ConversationStarted, WakewordReceived
-from trixy_tui.screens.satellite_detail import SatelliteView
+from trixy_tui.screens.satellite_detail import UPDATE_BUTTONS, SatelliteView
 from trixy_tui.screens.satellites import SatellitesView
 from trixy_tui.widgets import InfoTable
 
@@ -173,9 +173,6 @@ async def test_satellite_sub_view_info_connection_conversation_and_configuration
             assert sat.room == "Hall" and sat.alias == "Lamp"
             record = json.loads(next((server_app.root / "config" / "satellites").glob("*.json")).read_text())
             assert record["room"] == "Hall" and record["alias"] == "Lamp"
-            await kit.click(pilot, "#sat-fetch-config")
-            shown = detail.query_one("#sat-client-config", InfoTable).values
-            assert "not available" in next(iter(shown.values())) or shown
 
             await pilot.press("escape")
             await pilot.pause()
@@ -184,28 +181,38 @@ async def test_satellite_sub_view_info_connection_conversation_and_configuration
             await kit.disconnect_satellite(client, task)
 
 
-async def test_update_buttons_call_the_server_or_say_not_available(server_app, kit):
-    from trixy_protocol import TriggerWakeWord
+async def test_update_buttons_call_the_server_methods(server_app, kit, monkeypatch):
+    from trixy_protocol import Reboot, TriggerWakeWord, UpdateOffer
 
+    monkeypatch.setenv("TRIXY_MODEL_PASSWORD", "trixy-test")
+    kit.write_model(server_app.root / "models" / "wakeword" / "trixy" / "trixy.pth", sample_rate=16000,
+                    technology="repcnn", classes=["custom", "system_command", "none"], threshold=0.7)
     async with kit.make_tui(server_app).run_test(size=kit.SIZE) as pilot:
         view = await open_satellites(pilot)
-        client, task = await kit.connect_satellite(server_app, MAC)
-        received = []
-        client.on(TriggerWakeWord, received.append)
+        client, satellite = await kit.connect_satellite(server_app, MAC)
+        seen: list = []
+        for command in (TriggerWakeWord, Reboot, UpdateOffer):
+            client.on(command, seen.append)
         try:
             sat = server_app.satellite_manager.find(MAC)
             detail = await open_detail(pilot, view)
             await pilot.press("f5")
             await pilot.pause()
-            for button in ("#upd-wakeword", "#upd-voice", "#upd-scripts", "#upd-reboot", "#upd-assets",
-                           "#upd-plugins"):
-                await kit.click(pilot, button)
-                message = detail.status_message
-                assert message.endswith(": done") or "not available" in message, (button, message)
+            for button_id, label, _names in UPDATE_BUTTONS:
+                await kit.click(pilot, f"#{button_id}")
+                message = await kit.wait_for(lambda label=label: detail.status_message.startswith(label) and not
+                                             detail.status_message.endswith(": running") and detail.status_message,
+                                             pilot, 10)
+                assert message.endswith(": done") or " failed: " in message or "not available" in message, (
+                    button_id, message)
+            if hasattr(sat, "update_wakeword_model"):
+                offers = [c for c in seen if isinstance(c, UpdateOffer)]
+                assert any(o.kind == "wakeword_model" for o in offers), seen
+                assert any(isinstance(c, Reboot) for c in seen), "the reboot button reached the satellite"
 
             await kit.click(pilot, "#upd-fake-wakeword")
-            await kit.wait_for(lambda: received, pilot)
-            assert received[0].wake_word_name == "custom"
+            await kit.wait_for(lambda: any(isinstance(c, TriggerWakeWord) for c in seen), pilot)
+            assert next(c for c in seen if isinstance(c, TriggerWakeWord)).wake_word_name == "custom"
 
             await kit.click(pilot, "#upd-play-test")
             assert "test.wav" in detail.status_message and "started" in detail.status_message
@@ -218,12 +225,43 @@ async def test_update_buttons_call_the_server_or_say_not_available(server_app, k
             await kit.click(pilot, "#upd-stop-audio")
             assert "failed" not in detail.status_message
         finally:
-            await kit.disconnect_satellite(client, task)
+            await kit.disconnect_satellite(client, satellite)
 
 
-@pytest.mark.parametrize("button", ["#sat-open", "#sat-blacklist", "#sat-delete", "#sat-disconnect", "#sat-reconnect"])
-async def test_buttons_without_a_selected_satellite_ask_for_one(server_app, kit, button):
+async def test_client_configuration_is_fetched_edited_and_saved_on_the_satellite(server_app, kit):
     async with kit.make_tui(server_app).run_test(size=kit.SIZE) as pilot:
         view = await open_satellites(pilot)
-        await kit.click(pilot, button)
-        assert view.status_message == "Select a satellite first."
+        client, satellite = await kit.connect_satellite(server_app, MAC)
+        try:
+            sat = server_app.satellite_manager.find(MAC)
+            if not hasattr(sat, "fetch_config"):
+                pytest.skip("this trixy-server has no Satellite.fetch_config()")
+            detail = await open_detail(pilot, view)
+            await pilot.press("f4")
+            await pilot.pause()
+            await kit.click(pilot, "#sat-fetch-config")
+            editor = await kit.wait_for(lambda: detail.query("#sat-client-config-editor").first(), pilot)
+            assert "audio.duck_gain" in editor.keys and "satellite.secret" not in editor.keys
+            editor.set_text("audio.duck_gain", "zero")
+            await kit.click(pilot, "#rcfg-save")
+            assert "not a valid number" in detail.query_one("#rcfg-error").render().plain
+            assert satellite.config.get("audio.duck_gain") == 0.2
+            editor.set_text("audio.duck_gain", "0.35")
+            await kit.click(pilot, "#rcfg-save")
+            await kit.wait_for(lambda: satellite.config.get("audio.duck_gain") == 0.35, pilot)
+            assert isinstance(satellite.config.get("audio.duck_gain"), float)
+            editor.set_text("audio.duck_gain", "7")
+            await kit.click(pilot, "#rcfg-save")
+            assert "refused" in detail.status_message or "failed" in detail.status_message
+            assert satellite.config.get("audio.duck_gain") == 0.35, "the satellite's validation refused 7"
+        finally:
+            await kit.disconnect_satellite(client, satellite)
+
+
+async def test_buttons_without_a_selected_satellite_ask_for_one(server_app, kit):
+    async with kit.make_tui(server_app).run_test(size=kit.SIZE) as pilot:
+        view = await open_satellites(pilot)
+        for button in ("#sat-open", "#sat-blacklist", "#sat-delete", "#sat-disconnect", "#sat-reconnect"):
+            view.set_status("")
+            await kit.click(pilot, button)
+            assert view.status_message == "Select a satellite first.", button

@@ -19,8 +19,8 @@ def trainers(core_app, kit, tmp_path, monkeypatch):
                             description="test wake word")
     handles = {"wakeword": kit.LoopTrainer("wakeword", model), "speaker": kit.LoopTrainer("speaker")}
     core_app.register("trainers", handles)
-    monkeypatch.setattr(TrainerView, "REFRESH_S", 0.1)
-    monkeypatch.setattr(TrainersView, "REFRESH_S", 0.1)
+    monkeypatch.setattr(TrainerView, "REFRESH_S", 0.25)
+    monkeypatch.setattr(TrainersView, "REFRESH_S", 0.25)
     yield handles
     for handle in handles.values():
         handle.stop()

@@ -46,10 +46,15 @@ def chunk_dbfs(chunk: bytes) -> float:
 class ConversationRecorder:
     """State machine: idle -> waiting (wake word sent, buffering) -> streaming -> idle."""
 
-    def __init__(self, client: SatelliteClient, *, pre_roll_s: float = 0.3, selection_timeout_s: float = 10.0,
-                 speech_threshold_db: float = -40.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: SatelliteClient, *, pre_roll_s: float = 0.0, level_window_s: float = 1.0,
+                 selection_timeout_s: float = 10.0, speech_threshold_db: float = -40.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.pre_roll_s = pre_roll_s
+        """Audio from before the detection sent with the buffer. 0 by default: the buffer is the audio since the
+        wake word (a piece of the wake word in front of the command confuses a grammar-based recogniser)."""
+        self.level_window_s = level_window_s
+        """Audio before the detection used to measure its loudness when the detector gives none."""
         self.selection_timeout_s = selection_timeout_s
         self.speech_threshold_db = speech_threshold_db
         self.clock = clock
@@ -95,9 +100,11 @@ class ConversationRecorder:
         """Report a detection to the server and keep buffering; False when busy or not connected."""
         if self.state != "idle" or not self.client.connected:
             return False
-        self._buffer = list(self._pre_roll)
+        recent = list(self._pre_roll)
+        level_chunks = recent[len(recent) - self._chunks_for(self.level_window_s, recent):]
+        self._buffer = recent[len(recent) - self._chunks_for(self.pre_roll_s, recent):]
         loud = float(loudness_db if loudness_db is not None else
-                     max((chunk_dbfs(c) for c in self._buffer), default=-120.0))  # numpy floats cannot travel
+                     max((chunk_dbfs(c) for c in level_chunks), default=-120.0))  # numpy floats cannot travel
         try:
             self.client.send(WakeWordDetected(wake_word_id=int(wake_word_id), wake_word_name=wake_word_name,
                                               speaker_id=None if speaker_id is None else int(speaker_id),
@@ -109,6 +116,17 @@ class ConversationRecorder:
         self._waiting_since = self.clock()
         self._set_state("waiting")
         return True
+
+    @staticmethod
+    def _chunks_for(seconds: float, chunks: list[bytes]) -> int:
+        """How many of the newest `chunks` make up `seconds` of audio."""
+        count, total, limit = 0, 0, MIC_FORMAT.bytes_for(seconds)
+        for chunk in reversed(chunks):
+            if total >= limit:
+                break
+            total += len(chunk)
+            count += 1
+        return count
 
     # -- microphone -----------------------------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> None:
@@ -125,7 +143,7 @@ class ConversationRecorder:
             return
         self._pre_roll.append(chunk)
         self._pre_roll_bytes += len(chunk)
-        while self._pre_roll_bytes > MIC_FORMAT.bytes_for(self.pre_roll_s) and self._pre_roll:
+        while self._pre_roll_bytes > MIC_FORMAT.bytes_for(max(self.pre_roll_s, self.level_window_s)) and self._pre_roll:
             self._pre_roll_bytes -= len(self._pre_roll.popleft())
         if self._pending_listen is not None and not (self.client.player and self.client.player.speaking):
             command, self._pending_listen = self._pending_listen, None

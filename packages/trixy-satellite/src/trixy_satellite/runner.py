@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from trixy_satellite.app import SatelliteApp
     from trixy_satellite.audio.sources import open_source
     from trixy_satellite.errors import SatelliteError
+    from trixy_satellite.updates import install_update_handlers  # registers the `updates` config section
 
     try:
         application = application_from_args(args)
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "input_wav", None):
             source = open_source(args.input_wav, chunk_ms=application.config.get("audio.chunk_ms"))
         satellite = SatelliteApp(application.config, source=source, root=application.root)
+        install_update_handlers(satellite, application.config, application.root)  # server-pushed updates
     except (TrixyError, SatelliteError, ValueError) as exc:
         sys.stderr.write(f"trixy client: {exc}\n")
         return 2

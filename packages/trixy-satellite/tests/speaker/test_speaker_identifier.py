@@ -50,7 +50,7 @@ def test_decision_uses_the_threshold_and_command_audio(default_model: Path, spea
     known = ident.identify(wake, command)
     assert known.score > 0.0
     pcm16 = (np.clip(wake, -1, 1) * 32767).astype(np.int16)
-    assert abs(ident.identify(pcm16).score - ident.identify(wake).score) < 1e-3
+    assert abs(ident.identify(pcm16).score - ident.identify(wake).score) < 0.01  # 16-bit quantisation only
     strict = SpeakerIdentifier(default_model, threshold=0.99999)
     strict.enroll("alice", [speak(s, *ALICE) for s in SENTENCES[:3]])
     unknown = strict.identify(wake)

@@ -19,10 +19,14 @@ def run(args: argparse.Namespace) -> int:
     from trixy_core.errors import TrixyError
     from trixy_server.component import SatelliteNetwork
     from trixy_server.errors import TrixyServerError
+    from trixy_server.sync import SyncService  # registers the `sync_server` config section
+    from trixy_server.updates import UpdatePusher
 
     try:
         application = application_from_args(args)
         SatelliteNetwork.from_application(application)
+        UpdatePusher.from_application(application)  # satellite.push_model()/reboot()... (TUI F5 Updates)
+        SyncService.from_application(application)  # standalones sync models, assets and plugin data
         from trixy_server.pipeline import VoicePipeline
 
         VoicePipeline.from_application(application)

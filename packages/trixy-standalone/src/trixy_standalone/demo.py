@@ -52,10 +52,15 @@ def espeak_wav(text: str, path: Path, *, voice: str = "en-us", speed: int = 165)
     return path
 
 
-def wav_pcm(path: Path) -> bytes:
-    """The PCM frames of a 16 kHz mono WAV."""
+def wav_pcm(path: Path, *, trim: bool = True) -> bytes:
+    """The PCM frames of a 16 kHz mono WAV, without espeak-ng's leading/trailing digital silence."""
     with wave.open(str(path), "rb") as wav:
-        return wav.readframes(wav.getnframes())
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    if trim:
+        loud = np.nonzero(np.abs(data) > 300)[0]
+        if loud.size:
+            data = data[max(0, loud[0] - 800): loud[-1] + 800]
+    return data.tobytes()
 
 
 def silence(seconds: float) -> bytes:
@@ -202,10 +207,9 @@ async def pizza_conversation(assistant: LoopbackAssistant, workdir: Path, *, lou
     """Say "Trixy, please order a pizza" to both satellites, answer "a spicy one"; returns the order written."""
     show = show or (lambda _text: None)
     wake = wav_pcm(espeak_wav("Trixy", workdir / "trixy.wav"))
-    command = wav_pcm(espeak_wav("please order a pizza", workdir / "order.wav"))
-    answer = wav_pcm(espeak_wav("a spicy one", workdir / "answer.wav"))
+    command = wav_pcm(espeak_wav("please order a pizza", workdir / "order.wav"), trim=False)
+    answer = wav_pcm(espeak_wav("a spicy one", workdir / "answer.wav"), trim=False)
     show(f"espeak-ng made {workdir}/trixy.wav, order.wav, answer.wav")
-    seen = len(assistant.events)
     louder, quieter = assistant.satellites[loud], assistant.satellites[quiet]
     if assistant.wakeword_model is not None:
         show(f"wake-word model: {assistant.wakeword_model}")
@@ -227,19 +231,19 @@ async def pizza_conversation(assistant: LoopbackAssistant, workdir: Path, *, lou
     show(f"{loud} listens again without a wake word (turn {louder.app.recorder.turn})")
     louder.microphone.push(silence(0.3) + answer + silence(0.2))
     await assistant.wait_until(lambda: assistant.of("conversation ended"), 60, "the end of the conversation")
-    for _, name, data in assistant.events[seen:]:
-        line = describe(name, data)
-        if line:
-            show(line)
+    spoken = sum(len(d.pcm) for d in assistant.of("tts received") if d.satellite_id == louder.satellite_id)
+    await assistant.wait_until(lambda: louder.speech_bytes >= spoken, 15, "the last answer to reach the satellite")
     orders = assistant.root / "data" / "pizza_orders.jsonl"
     lines = orders.read_text().splitlines() if orders.exists() else []
     return json.loads(lines[-1]) if lines else {}
 
 
 async def _demo(args: argparse.Namespace, workdir: Path) -> int:
+    from trixy_core.logging import set_debug
     from trixy_server.pipeline import PipelineSettings
 
-    show = pprint if getattr(args, "debug", False) else (lambda text: logger.info("%s", text))
+    set_debug(bool(getattr(args, "debug", False)))
+    show = pprint
     overrides = {}
     for item in getattr(args, "overrides", None) or []:
         key, _, value = item.partition("=")
@@ -253,6 +257,8 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> int:
     started = time.monotonic()
     await assistant.start()
     try:
+        assistant.app.event_handler.subscribe("*", lambda name, data: (line := describe(name, data)) and show(
+            f"  [{name}] {line}"), threaded=False, priority=9_000, owner="demo")
         show(f"server on 127.0.0.1:{assistant.network.ports['command']}, plugins: "
              f"{', '.join(assistant.app.plugin_manager.names)}")
         await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:de:00:01")

@@ -1,12 +1,60 @@
-"""Entry point for `trixy standalone` (registered in the `trixy.modes` entry-point group)."""
+"""Entry point for `trixy standalone` / `python3 main.py standalone`: the whole assistant in one process.
+
+`--demo` runs the built-in demo conversation (`trixy_standalone.demo.run_demo`); otherwise the standalone runs
+with the TUI (normal mode) or headless with printed output (`--debug`) until SIGINT/SIGTERM.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib
+import logging
+import signal
 import sys
+
+logger = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start this mode; the full implementation lands with its issue."""
-    sys.stderr.write(f"trixy {args.mode}: not implemented yet (config={args.config or 'default'}, debug={args.debug})\n")
-    return 3
+    """Run the demo or the real standalone; exit status 2 for configuration problems."""
+    if getattr(args, "demo", False):
+        from trixy_standalone.demo import run_demo
+
+        return run_demo(args)
+    from trixy_core.errors import TrixyError
+    from trixy_satellite.errors import SatelliteError
+    from trixy_server.errors import TrixyServerError
+    from trixy_standalone.compose import build_standalone
+
+    try:
+        application = build_standalone(getattr(args, "root", ".") or ".", getattr(args, "config", None),
+                                       list(getattr(args, "overrides", []) or []), debug=bool(args.debug),
+                                       input_wav=getattr(args, "input_wav", None))
+    except (TrixyError, TrixyServerError, SatelliteError, ValueError) as exc:
+        sys.stderr.write(f"trixy standalone: {exc}\n")
+        return 2
+    if not args.debug:
+        try:
+            # optional at run time: the TUI package is not a declared dependency (a headless install works without it)
+            tui = importlib.import_module("trixy_tui")
+        except ImportError:
+            logger.warning("trixy-tui is not installed: running headless")
+        else:
+            return int(tui.run_tui(application, "standalone"))
+    try:
+        return asyncio.run(_main(application))
+    except TrixyError as exc:
+        sys.stderr.write(f"trixy standalone: {exc}\n")
+        return 1
+
+
+async def _main(application) -> int:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, application.request_stop)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await application.run_until_stopped()
+    return 0

@@ -1,4 +1,4 @@
-"""``trixy-train``: synth | prepare | wakeword | export | evaluate, each taking Hydra overrides (key=value).
+"""``trixy-train``: synth | prepare | wakeword | export | evaluate (| speaker ...), each taking Hydra overrides.
 
 Example: ``trixy-train wakeword model=repcnn trainer.max_epochs=30 data.batch_size=64``.
 """
@@ -139,12 +139,17 @@ HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "wakeword": cmd_wakeword
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``trixy-train`` script."""
+    """Entry point of the ``trixy-train`` script (``trixy-train speaker ...`` goes to the speaker trainer)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["speaker"]:
+        from trixy_trainer.speaker.cli import main as speaker_main
+
+        return speaker_main(argv[1:])
     parser = argparse.ArgumentParser(prog="trixy-train", description="Trixy trainers (Hydra overrides: key=value ...)")
     parser.add_argument("command", choices=sorted(HANDLERS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. trainer.max_epochs=30 data.batch_size=64")
     parser.add_argument("--quiet", action="store_true", help="only warnings")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("onnx_ir", "onnxscript", "torch.onnx", "lightning.pytorch.utilities.rank_zero"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -54,7 +54,7 @@ def _zip_members(archive: zipfile.ZipFile) -> list[_Member]:
     members = []
     for info in archive.infolist():
         mode = info.external_attr >> 16
-        if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
             raise UnsafeArchiveError(f"archive member {info.filename!r}: links and special files are not allowed")
         path = safe_member_name(info.filename)
         if path is not None:
@@ -86,13 +86,15 @@ def _check(members: list[_Member], max_bytes: int) -> None:
             raise UnsafeArchiveError(f"archive inflates beyond {max_bytes} bytes; refusing it")
 
 
-def list_archive(path: Path, *, max_bytes: int = 512 * 1024 * 1024) -> list[str]:
+def list_archive(path: Path, *, max_bytes: int = 512 * 1024 * 1024, fmt: str | None = None) -> list[str]:
     """Check `path` and return its file names (no extraction); raises `UnsafeArchiveError`/`UpdateError`."""
-    return [str(m.path) for m in _open_and_check(path, max_bytes)[1] if not m.is_dir]
+    handle, members = _open_and_check(path, max_bytes, fmt)
+    handle.close()  # type: ignore[attr-defined]
+    return [str(m.path) for m in members if not m.is_dir]
 
 
-def _open_and_check(path: Path, max_bytes: int) -> tuple[object, list[_Member]]:
-    fmt = archive_format(path.name)
+def _open_and_check(path: Path, max_bytes: int, fmt: str | None) -> tuple[object, list[_Member]]:
+    fmt = fmt or archive_format(path.name)
     try:
         if fmt == "zip":
             zf = zipfile.ZipFile(path)
@@ -114,9 +116,11 @@ def _open_and_check(path: Path, max_bytes: int) -> tuple[object, list[_Member]]:
     return handle, members
 
 
-def extract_archive(path: Path, target: Path, *, max_bytes: int = 512 * 1024 * 1024) -> list[str]:
-    """Check every member of `path`, then extract regular files and folders into `target` (created)."""
-    handle, members = _open_and_check(path, max_bytes)
+def extract_archive(path: Path, target: Path, *, max_bytes: int = 512 * 1024 * 1024,
+                    fmt: str | None = None) -> list[str]:
+    """Check every member of `path` (format from `fmt` or its name), then extract regular files and folders into
+    `target` (created)."""
+    handle, members = _open_and_check(path, max_bytes, fmt)
     target.mkdir(parents=True, exist_ok=True)
     root = target.resolve()
     written: list[str] = []

@@ -29,11 +29,13 @@ def staging_of(target: Path, update_id: str) -> Path:
     return path
 
 
-def repair(target: Path) -> None:
-    """Restore `target` from its backup when a crash interrupted a swap."""
+def repair(target: Path) -> bool:
+    """Restore `target` from its backup when a crash interrupted a swap; True when it did."""
     previous = previous_of(target)
     if not target.exists() and previous.exists():
         os.replace(previous, target)
+        return True
+    return False
 
 
 def swap_in(target: Path, new: Path) -> None:

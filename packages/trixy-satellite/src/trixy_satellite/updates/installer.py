@@ -30,7 +30,7 @@ from trixy_protocol import Reboot, UpdateChunk, UpdateKind, UpdateOffer, UpdateR
 from trixy_satellite.updates.archive import archive_format, extract_archive, remove_tree
 from trixy_satellite.updates.config import UpdateSettings
 from trixy_satellite.updates.errors import ChecksumMismatchError, UpdateError
-from trixy_satellite.updates.folders import roll_back, staging_of, swap_in
+from trixy_satellite.updates.folders import repair, roll_back, staging_of, swap_in
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,9 @@ class UpdateInstaller:
         """Per kind: use the installed folder (e.g. swap the live detector); raising rolls the files back."""
         self.history: list[UpdateRecord] = []
         self.reboots: int = 0
+        self.repaired: list[UpdateKind] = []
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The client's event loop (known once the first command arrived); see `call_on_loop`."""
         self._incoming: _Incoming | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -95,7 +98,43 @@ class UpdateInstaller:
         self.client.on(UpdateOffer, self.on_offer)
         self.client.on(UpdateChunk, self.on_chunk)
         self.client.on(Reboot, self.on_reboot)
+        callbacks = getattr(self.client, "disconnected_callbacks", None)
+        if callbacks is not None:
+            callbacks.append(lambda _client, reason: self._drop_incoming(f"connection lost: {reason}"))
+        self.repaired = self.repair_all()
         return self
+
+    def repair_all(self) -> list[UpdateKind]:
+        """Put back folders a crash left half-swapped (at start); returns the kinds repaired (to activate them)."""
+        repaired = []
+        for kind in (UpdateKind.WAKEWORD_MODEL, UpdateKind.VOICE_MODEL, UpdateKind.PLUGINS, UpdateKind.SCRIPTS):
+            try:
+                if repair(self.target_for(kind)):
+                    logger.warning("restored the %s folder that an interrupted update left behind", kind.value)
+                    repaired.append(kind)
+            except (UpdateError, OSError) as exc:
+                logger.warning("cannot check the %s folder after a crash: %s", kind.value, exc)
+        return repaired
+
+    def call_on_loop(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run `fn(*args)` on the client's loop (activators run in a worker thread; the listener lives on the loop)."""
+        loop = self.loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop:
+            fn(*args)
+        else:
+            loop.call_soon_threadsafe(fn, *args)
+
+    def _drop_incoming(self, why: str) -> None:
+        incoming = self._incoming
+        if incoming is not None:
+            logger.warning("update %s abandoned (%s)", incoming.offer.update_id, why)
+            incoming.close()
+            incoming.path.unlink(missing_ok=True)
+            self._incoming = None
 
     def target_for(self, kind: UpdateKind, profile: str = "") -> Path:
         """The folder an update of `kind` replaces."""
@@ -143,9 +182,11 @@ class UpdateInstaller:
     # -- receiving ----------------------------------------------------------------------------------------------
     def on_offer(self, offer: UpdateOffer) -> None:
         """Accept or decline an offer; an accepted one gets a staging file."""
+        self.loop = asyncio.get_running_loop()
         reason = self._refusal() or self._check_offer(offer)
         if reason is None and self._incoming is not None:
-            reason = f"update {self._incoming.offer.update_id} is still being received"
+            # the server pushes one update per satellite at a time: a new offer means it gave up the old one
+            self._drop_incoming(f"replaced by update {offer.update_id}")
         if reason is not None:
             logger.warning("declining update %s (%s %s): %s", offer.update_id, offer.kind, offer.filename, reason)
             self._reply(UpdateResponse(update_id=offer.update_id, accepted=False, reason=reason))
@@ -253,8 +294,9 @@ class UpdateInstaller:
         target = self.target_for(kind, profile)
         staging = staging_of(target, update_id)
         try:
-            if archive_format(filename):
-                extract_archive(file, staging, max_bytes=self.settings.max_bytes)
+            fmt = archive_format(filename)
+            if fmt:
+                extract_archive(file, staging, max_bytes=self.settings.max_bytes, fmt=fmt)
             elif kind in MODEL_KINDS and Path(filename).suffix.lower() in MODEL_SUFFIXES:
                 shutil.copyfile(file, staging / filename)
             else:
@@ -328,10 +370,7 @@ class UpdateInstaller:
 
     async def close(self) -> None:
         """Cancel pending work (installation in a thread finishes on its own)."""
-        if self._incoming is not None:
-            self._incoming.close()
-            self._incoming.path.unlink(missing_ok=True)
-            self._incoming = None
+        self._drop_incoming("satellite stopping")
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

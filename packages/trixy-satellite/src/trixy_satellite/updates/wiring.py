@@ -76,8 +76,13 @@ def install_update_handlers(app: Any, config: Any, root: Path) -> UpdateInstalle
     except KeyError:
         profile = "default"
     installer = UpdateInstaller(app.client, Path(root), settings, profile=profile).attach()
+    capabilities = getattr(app.client, "capabilities", None)
+    if isinstance(capabilities, list) and "updates" not in capabilities:
+        capabilities.append("updates")  # announced in the next hello: the server's TUI can tell
     installer.validators[UpdateKind.WAKEWORD_MODEL] = load_detector
-    installer.activators[UpdateKind.WAKEWORD_MODEL] = lambda folder: set_live_detector(app, load_detector(folder))
+    # activators run in the installer's worker thread: load there, swap on the loop the microphone pump runs on
+    installer.activators[UpdateKind.WAKEWORD_MODEL] = lambda folder: installer.call_on_loop(
+        set_live_detector, app, load_detector(folder))
 
     def load_speaker(folder: Path) -> Any:
         from trixy_satellite.speaker import SpeakerIdentifier
@@ -85,6 +90,14 @@ def install_update_handlers(app: Any, config: Any, root: Path) -> UpdateInstalle
         return SpeakerIdentifier(speaker_file(folder))
 
     installer.validators[UpdateKind.VOICE_MODEL] = load_speaker
-    installer.activators[UpdateKind.VOICE_MODEL] = lambda folder: set_live_speaker(app, load_speaker(folder))
+    installer.activators[UpdateKind.VOICE_MODEL] = lambda folder: installer.call_on_loop(
+        set_live_speaker, app, load_speaker(folder))
+    for kind in installer.repaired:  # a crash mid-update left the model folder out while the app loaded its models
+        activator = installer.activators.get(kind)
+        if activator is not None:
+            try:
+                activator(installer.target_for(kind))
+            except Exception as exc:  # the satellite still runs; the server can push again
+                logger.error("cannot load the restored %s: %s", kind.value, exc)
     app.updates = installer
     return installer

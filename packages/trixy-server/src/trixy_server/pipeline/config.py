@@ -21,6 +21,10 @@ PIPELINE_SECTION = ConfigSection(
         ConfigField("response_timeout_s", float, 20.0,
                     "An utterance that leads to no reply within this time closes the conversation with the "
                     "failure answer.", minimum=0.5),
+        ConfigField("trim_silence", bool, True,
+                    "Cut the silence after the last speech (keeping 0.3 s) before speech-to-text: the recording "
+                    "ends with silence_s of silence that the recogniser would otherwise decode for nothing."),
+        ConfigField("speech_threshold_db", float, -40.0, "Chunks louder than this (dBFS) count as speech when trimming."),
         ConfigField("admin_intents", list,
                     ["SetTime", "SetDate", "Reboot", "Shutdown", "EnterRegistrationMode", "UpdateModels"],
                     "Administrative intents: only allowed in a conversation opened by the system-command wake word."),
@@ -45,6 +49,8 @@ class PipelineSettings:
     max_recording_s: float = 60.0
     capture_wait_s: float = 3.0
     response_timeout_s: float = 20.0
+    trim_silence: bool = True
+    speech_threshold_db: float = -40.0
     admin_intents: list[str] = field(default_factory=lambda: list(PIPELINE_SECTION.field_named("admin_intents").default))
     admin_speakers: list[str] = field(default_factory=list)
     not_allowed_reply: str = "Sorry, you are not allowed to do that"

@@ -33,7 +33,12 @@ from trixy_server.pipeline.admin import GATE_PRIORITY, AdminGate
 from trixy_server.pipeline.arbitration import WakeArbiter, WakeCandidate, choose_loudest
 from trixy_server.pipeline.config import PipelineSettings
 from trixy_server.pipeline.events import ArbitratedWakeword
-from trixy_server.pipeline.recording import STOP_REASONS, ActiveRecording, RecordingBook
+from trixy_server.pipeline.recording import (
+    STOP_REASONS,
+    ActiveRecording,
+    RecordingBook,
+    trim_trailing_silence,
+)
 from trixy_server.pipeline.replies import answer_and_close
 from trixy_server.pipeline.speech_out import SpeechRouter
 
@@ -206,9 +211,13 @@ class VoicePipeline:
             await answer_and_close(self.application, self.settings.not_understood_reply, conversation_id=cid,
                                    satellite_id=satellite.id, reason="nothing recorded")
             return
+        recorded_s = len(pcm) / 32000
+        if self.settings.trim_silence and reason == "silence":
+            pcm = trim_trailing_silence(pcm, threshold_db=self.settings.speech_threshold_db)
         speaker_id = recording.speaker_id if done.speaker_id is None else int(done.speaker_id)
         speaker_name = done.speaker_name or recording.speaker_name
-        logger.info("conversation %s: %.2f s recorded on %s (%s)", cid, len(pcm) / 32000, satellite.id, reason)
+        logger.info("conversation %s: %.2f s recorded on %s (%s), %.2f s to speech-to-text", cid, recorded_s,
+                    satellite.id, reason, len(pcm) / 32000)
         self._arm_watchdog(cid, self.settings.response_timeout_s, "no reply to the utterance")
         await self.application.event_handler.trigger(names.RAW_AUDIO_INPUT_RECEIVED, RawAudioInputReceived(
             conversation_id=cid, pcm=pcm, sample_rate=16000, speaker_id=speaker_id, speaker_name=speaker_name,

@@ -7,12 +7,32 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from trixy_server.capture import AudioCapture
 
 logger = logging.getLogger(__name__)
 
 STOP_REASONS = {"silence": "silence", "timeout": "max_length", "stopped": "stopped", "aborted": "abort"}
 """Protocol `RecordingEndReason` -> the `stop_reason` of `raw audio input received`."""
+
+
+def trim_trailing_silence(pcm: bytes, *, threshold_db: float = -40.0, keep_s: float = 0.3, chunk_ms: int = 20,
+                          sample_rate: int = 16000) -> bytes:
+    """Cut what follows the last speech chunk (louder than `threshold_db`), keeping `keep_s`; all-quiet audio is
+    returned as it is (speech-to-text then reports that nothing was said)."""
+    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
+    step = sample_rate * chunk_ms // 1000
+    frames = len(samples) // step
+    if frames == 0:
+        return pcm
+    blocks = samples[: frames * step].astype(np.float64).reshape(frames, step)
+    rms = np.sqrt(np.mean(blocks * blocks, axis=1)) / 32768.0
+    loud = np.nonzero(rms > 10 ** (threshold_db / 20))[0]
+    if loud.size == 0:
+        return pcm
+    end = min(len(samples), (int(loud[-1]) + 1) * step + int(keep_s * sample_rate))
+    return samples[:end].tobytes()
 
 
 @dataclass(slots=True)

@@ -224,8 +224,9 @@ class UpdatePusher:
         """Ask the satellite to run its reboot command; returns its answer (failure: UpdatePushError)."""
         link = satellite._require_link()
         try:
-            answer = await link.request(Reboot(delay_s=delay_s, reason=reason or "requested by the server"),
-                                        UpdateResult, self.settings.reply_timeout_s)
+            async with self._locks.setdefault(satellite.mac, asyncio.Lock()):  # never inside a running push
+                answer = await link.request(Reboot(delay_s=delay_s, reason=reason or "requested by the server"),
+                                            UpdateResult, self.settings.reply_timeout_s)
         except TimeoutError:
             raise UpdatePushError(f"satellite {satellite.id} did not answer the reboot request") from None
         if not answer.success:

@@ -67,12 +67,18 @@ class TrixyView(Screen):
     def refresh_view(self) -> None:
         """Read the application and update the widgets (override)."""
 
-    async def run_action(self, label: str, function: Any, *args: Any, wait: bool = True, **kwargs: Any) -> Any:
+    async def run_action(self, label: str, function: Any, *args: Any, wait: bool = True, background: bool = False,
+                         **kwargs: Any) -> Any:
         """Call a component method; report the outcome in the status line and as a notification, never raise.
 
         With `wait=False` a returned task/future (e.g. music that plays for minutes) runs on; a later failure is
-        still reported.
+        still reported. With `background=True` the whole call runs in a worker (long transfers such as a model
+        update) so the view stays responsive; the status line says "running" until it ends.
         """
+        if background:
+            self.set_status(f"{label}: running")
+            self.run_worker(self.run_action(label, function, *args, wait=wait, **kwargs), group="actions")
+            return None
         try:
             if wait:
                 result = await invoke(function, *args, **kwargs)

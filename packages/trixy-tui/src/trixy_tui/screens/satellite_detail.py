@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Input, Label
 
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
 from trixy_tui.screens.base import SubMainView
-from trixy_tui.widgets import InfoTable
+from trixy_tui.widgets import InfoTable, RemoteConfigEditor
 
 STREAMS = (
     ("command", "Command socket"),
@@ -75,8 +75,10 @@ class SatelliteView(SubMainView):
                 yield Label("Alias", classes="key")
                 yield Input(id="sat-alias")
             yield Button("Save room and alias", id="sat-save-registration", variant="primary")
-            yield InfoTable("Client configuration", id="sat-client-config")
+            yield Label("Client configuration", classes="section")
+            yield InfoTable(id="sat-client-config")
             yield Button("Fetch client configuration", id="sat-fetch-config")
+            yield Vertical(id="sat-client-config-form")
         elif pane == "updates":
             with Grid(id="update-buttons"):
                 for button_id, label, _names in UPDATE_BUTTONS:
@@ -118,13 +120,14 @@ class SatelliteView(SubMainView):
         if sat is None:
             self.query_one("#sat-info", InfoTable).show([("Satellite", f"{self.mac}: registration deleted")])
             return
-        status = attr(sat, "info", "status")
+        status = attr(sat, "last_status") or attr(sat, "info", "status")
         rtt = attr(sat, "rtt")
+        uptime = attr(sat, "satellite_uptime")
         self.query_one("#sat-info", InfoTable).show([
             ("Alias / room", f"{fmt.text(sat.alias)} / {fmt.text(sat.room)}"),
             ("Id", str(sat.id)),
             ("State", "blacklisted" if attr(sat, "blacklisted") else str(attr(sat, "state", default="?"))),
-            ("Satellite up-time", fmt.duration(attr(status, "uptime_s"))),
+            ("Satellite up-time", fmt.duration(uptime if uptime is not None else attr(status, "uptime_s"))),
             ("Connected for", fmt.duration(attr(sat, "uptime")) if attr(sat, "connected") else "not connected"),
             ("Host name", fmt.text(attr(sat, "hostname"))),
             ("IP", fmt.text(attr(sat, "ip"))),
@@ -201,7 +204,7 @@ class SatelliteView(SubMainView):
             return
         for button_id, label, names in UPDATE_BUTTONS:
             if button == button_id:
-                await self._call(label, sat, names)
+                await self._call(label, sat, names, background=True)
                 return
         if button == "upd-fake-wakeword":
             await self.fake_wake_word(sat)
@@ -218,13 +221,13 @@ class SatelliteView(SubMainView):
         elif button == "sat-fetch-config":
             await self.fetch_config(sat)
 
-    async def _call(self, label: str, target: Any, names: tuple[str, ...], *args: Any) -> Any:
+    async def _call(self, label: str, target: Any, names: tuple[str, ...], *args: Any, background: bool = False) -> Any:
         try:
             function = method(target, *names)
         except NotAvailable as exc:
             self.set_status(f"{label}: not available: {exc}", error=True)
             return None
-        return await self.run_action(label, function, *args)
+        return await self.run_action(label, function, *args, background=background)
 
     async def fake_wake_word(self, sat: Any) -> None:
         """Make the satellite behave as if its wake word was heard (server method, else the protocol command)."""
@@ -268,14 +271,31 @@ class SatelliteView(SubMainView):
         await self.run_action("Save room and alias", store)
 
     async def fetch_config(self, sat: Any) -> None:
-        """Ask the satellite for its configuration (when the server offers it) and show it."""
+        """Ask the satellite for its configuration and show it as an editor (saved through the server)."""
         try:
-            function = method(sat, "request_config", "get_config")
+            function = method(sat, "fetch_config", "request_config", "get_config")
         except NotAvailable as exc:
             self.query_one("#sat-client-config", InfoTable).show([("Configuration", f"not available: {exc}")])
             self.set_status(f"Client configuration: not available: {exc}", error=True)
             return
         result = await self.run_action("Fetch client configuration", function)
         values = attr(result, "values", default=result)
-        if isinstance(values, dict):
-            self.query_one("#sat-client-config", InfoTable).show((str(k), str(v)) for k, v in values.items())
+        if not isinstance(values, dict):
+            return
+        self.query_one("#sat-client-config", InfoTable).show([("Keys", str(len(values)))])
+        form = self.query_one("#sat-client-config-form", Vertical)
+        await form.remove_children()
+
+        async def submit(changes: dict[str, Any]) -> bool:
+            return await self._update_config(sat, changes)
+
+        await form.mount(RemoteConfigEditor(values, submit, id="sat-client-config-editor"))
+
+    async def _update_config(self, sat: Any, changes: dict[str, Any]) -> bool:
+        try:
+            function = method(sat, "update_config")
+        except NotAvailable as exc:
+            self.set_status(f"Save client configuration: not available: {exc}", error=True)
+            return False
+        result = await self.run_action(f"Save client configuration ({', '.join(changes)})", function, changes)
+        return result is not None

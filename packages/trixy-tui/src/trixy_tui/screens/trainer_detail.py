@@ -12,17 +12,11 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
+from trixy_tui.modelinfo import model_metadata
 from trixy_tui.screens.base import SubMainView
 from trixy_tui.widgets import InfoTable, TrainingPlot
 
 PARAMS = (("batch_size", "Batch size", 32), ("min_epochs", "Min epochs", 1), ("max_epochs", "Max epochs", 20))
-
-
-def model_metadata(path: Any) -> dict[str, Any]:
-    """The metadata of a model file through trixy-core's reader; raises with the reason when it cannot be read."""
-    from trixy_core.modelfiles import read_metadata
-
-    return read_metadata(path, required=())
 
 
 class TrainerView(SubMainView):

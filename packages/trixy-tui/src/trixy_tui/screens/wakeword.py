@@ -12,6 +12,7 @@ from textual.widgets import Button
 
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
+from trixy_tui.modelinfo import model_metadata
 from trixy_tui.screens.base import MainView
 from trixy_tui.screens.general import config_value
 from trixy_tui.widgets import InfoTable
@@ -42,10 +43,8 @@ def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
     path = model_file(root, configured)
     if path is None:
         return [("Model", f"not available (no model file at {configured or 'an unconfigured path'})")]
-    from trixy_core.modelfiles import read_metadata
-
     try:
-        meta = read_metadata(path, required=())
+        meta = model_metadata(path)
     except Exception as exc:  # a broken file is shown with its reason
         return [("Model file", str(path.name)), ("Metadata", f"not available: {exc}")]
     rows = [("Model file", str(path.relative_to(root)) if path.is_relative_to(root) else str(path))]

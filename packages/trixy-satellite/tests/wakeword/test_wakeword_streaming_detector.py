@@ -1,0 +1,94 @@
+"""Streaming detector: equals full-window scoring, detects real speech, refractory period, loudness, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trixy_satellite.wakeword import (
+    DetectorSettings,
+    WakewordDetector,
+    WakewordModelError,
+    load_wakeword_model,
+)
+
+
+def _scene(speech: np.ndarray, seconds_around: float = 1.0, noise_db: float = -60.0) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    pad = np.zeros(int(seconds_around * 16000), np.float32)
+    audio = np.concatenate([pad, speech * 0.5, pad])
+    return (audio + rng.normal(0, 10 ** (noise_db / 20), audio.size)).astype(np.float32)
+
+
+def test_model_metadata_follows_the_fixed_interface(model_path: Path) -> None:
+    model = load_wakeword_model(model_path)
+    assert model.classes == ["trixy", "system_command", "none"]
+    assert model.sample_rate == 16000 and 0 < model.threshold < 1
+    assert model.stream_session is not None
+    assert model.predict(np.zeros((2, model.chunk_samples), np.float32)).shape == (2, 3)
+    assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 300_000
+
+
+def test_streaming_scores_equal_full_window_scores(model_path: Path, speak) -> None:
+    audio = _scene(speak("Tricksy, what time is it"), 0.5, -50.0)
+    streaming = WakewordDetector(load_wakeword_model(model_path))
+    full = WakewordDetector(load_wakeword_model(model_path, use_stream=False))
+    assert streaming.streaming and not full.streaming
+    hop = streaming.settings.hop_samples
+    differences = []
+    for start in range(0, audio.size - hop, hop):
+        streaming.feed(audio[start : start + hop])
+        full.feed(audio[start : start + hop])
+        differences.append(np.max(np.abs(streaming.last_scores() - full.last_scores())))
+    assert len(differences) > 20 and max(differences) < 1e-4
+
+
+def test_detects_spoken_wake_words_with_id_name_and_loudness(model_path: Path, speak) -> None:
+    detector = WakewordDetector(load_wakeword_model(model_path))
+    found = []
+    audio = _scene(speak("Tricksy"))
+    for start in range(0, audio.size, 1000):  # block size unrelated to the hop
+        found += detector.feed((audio[start : start + 1000] * 32767).astype(np.int16).tobytes())
+    assert [d.wakeword_id for d in found] == [0] and found[0].name == "trixy"
+    assert found[0].score >= detector.threshold
+    assert -40.0 < found[0].loudness_dbfs < -3.0 and found[0].peak_dbfs <= 0.0
+    assert 1.0 < found[0].stream_time_s < audio.size / 16000 + 0.1
+
+    detector.reset()
+    found = detector.feed(_scene(speak("system command")))
+    assert [d.name for d in found] == ["system_command"] and found[0].wakeword_id == 1
+
+
+def test_silence_noise_and_other_speech_do_not_trigger(model_path: Path, speak) -> None:
+    detector = WakewordDetector(load_wakeword_model(model_path))
+    rng = np.random.default_rng(0)
+    assert detector.feed(np.zeros(16000 * 3, np.float32)) == []
+    assert detector.feed((rng.normal(0, 0.05, 16000 * 3)).astype(np.float32)) == []
+    assert detector.feed(_scene(speak("please turn on the kitchen lights"))) == []
+
+
+def test_refractory_period_suppresses_repeated_triggers(model_path: Path) -> None:
+    model = load_wakeword_model(model_path)
+    always = WakewordDetector(model, DetectorSettings(hop_samples=1280, smoothing_hops=1, refractory_s=1.0, threshold=0.0))
+    detections = always.feed(np.zeros(16000 * 5, np.float32))
+    times = [d.stream_time_s for d in detections]
+    assert len(times) == 5 and all(b - a > 1.0 for a, b in zip(times, times[1:], strict=False))
+
+
+def test_bad_models_give_clear_errors(tmp_path: Path, model_path: Path) -> None:
+    with pytest.raises(WakewordModelError, match="not found"):
+        load_wakeword_model(tmp_path / "missing.onnx")
+    with pytest.raises(WakewordModelError, match=".onnx"):
+        load_wakeword_model(tmp_path / "model.pth")
+    (tmp_path / "broken.onnx").write_bytes(model_path.read_bytes()[:500])
+    with pytest.raises(WakewordModelError, match="cannot load"):
+        load_wakeword_model(tmp_path / "broken.onnx")
+
+
+def test_satellite_wakeword_never_imports_torch() -> None:
+    code = "import sys, trixy_satellite.wakeword; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

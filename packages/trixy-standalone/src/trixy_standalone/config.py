@@ -1,0 +1,89 @@
+"""The standalone's own config sections in `config/standalone_config.json`: `standalone` (the local satellite:
+microphone, speaker, models) and `sync` (the server it syncs with every `interval_s`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trixy_core.config import ConfigField, ConfigSection, register_section
+
+STANDALONE_SECTION = ConfigSection(
+    "standalone",
+    "The local satellite of the standalone: microphone, speaker, wake-word and speaker models.",
+    (
+        ConfigField("input", str, "device",
+                    "Microphone: 'device', 'device:<name|index>', a .wav file, '-' (raw 16 kHz s16le on stdin), "
+                    "or 'silence'."),
+        ConfigField("output", str, "device", "Speaker: 'device', 'device:<name|index>', a .wav file, or 'null'."),
+        ConfigField("output_rate", int, 48000, "Sample rate of the mixed speaker output.", minimum=8000),
+        ConfigField("output_channels", int, 2, "Channels of the mixed speaker output.", minimum=1, maximum=2),
+        ConfigField("chunk_ms", int, 20, "Microphone chunk length.", minimum=5, maximum=200),
+        ConfigField("wakeword_model", str, "models/wakeword/default", "Wake-word model folder or .onnx file."),
+        ConfigField("voice_model", str, "models/voice_recognition/default", "Speaker model folder or .onnx file."),
+        ConfigField("room", str, "living room", "Room of the local satellite."),
+        ConfigField("alias", str, "standalone", "Name of the local satellite."),
+        ConfigField("local_mac", str, "02:74:72:78:79:01",
+                    "MAC the local satellite registers with on the built-in server (a locally administered one)."),
+        ConfigField("serve_satellites", bool, False,
+                    "Also serve other satellites on the `network` ports; false: loopback only, free ports."),
+    ),
+    modes=("standalone",),
+)
+
+SYNC_SECTION = ConfigSection(
+    "sync",
+    "Syncing with a Trixy server: models, assets and plugin data. The server is optional.",
+    (
+        ConfigField("enabled", bool, True, "Try to reach the server at all."),
+        ConfigField("host", str, "127.0.0.1", "The server's host name or address."),
+        ConfigField("port", int, 2101, "The server's command port.", minimum=1, maximum=65535),
+        ConfigField("interval_s", float, 30.0, "Try to reach the server, and sync while connected, this often.",
+                    minimum=0.05),
+        ConfigField("connect_timeout_s", float, 5.0, "Give up one connection attempt after this long.", minimum=0.05),
+        ConfigField("reply_timeout_s", float, 30.0, "Wait for the server's answer to one sync request.", minimum=0.1),
+        ConfigField("models", str, "both", "Newer ML models flow: both, pull (server -> here), push, off.",
+                    choices=("both", "pull", "push", "off")),
+        ConfigField("assets", str, "pull", "Assets (default + our profile) flow: both, pull, push, off.",
+                    choices=("both", "pull", "push", "off")),
+        ConfigField("plugins", bool, True, "Sync the data of plugins that declare it (notes, address book...)."),
+        ConfigField("chunk_bytes", int, 1024 * 1024, "Bytes per file slice.", minimum=1024,
+                    maximum=4 * 1024 * 1024 - 4096),
+        ConfigField("room", str, "standalone", "Room announced to the server at registration."),
+        ConfigField("alias", str, "", "Name announced to the server (default: the host name)."),
+        ConfigField("mac", str, "", "MAC announced to the server (default: this machine's)."),
+        ConfigField("id", str, "", "Id given by the server at registration (written automatically)."),
+        ConfigField("secret", str, "", "Secret given by the server at registration (written automatically)."),
+    ),
+    modes=("standalone",),
+)
+
+for _section in (STANDALONE_SECTION, SYNC_SECTION):
+    register_section(_section)
+
+
+@dataclass(slots=True)
+class SyncSettings:
+    """Typed `sync` section."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 2101
+    interval_s: float = 30.0
+    connect_timeout_s: float = 5.0
+    reply_timeout_s: float = 30.0
+    models: str = "both"
+    assets: str = "pull"
+    plugins: bool = True
+    chunk_bytes: int = 1024 * 1024
+    room: str = "standalone"
+    alias: str = ""
+    mac: str = ""
+    id: str = ""
+    secret: str = ""
+
+    @classmethod
+    def from_config(cls, config: Any) -> SyncSettings:
+        """Read the `sync` section."""
+        section = config.section("sync")
+        return cls(**{k: v for k, v in section.items() if k in cls.__dataclass_fields__})

@@ -1,0 +1,55 @@
+"""The pipeline on loopback with in-process satellites: arbitration picks the louder satellite, the others stand
+down; failures (no reply, satellite dropping mid-stream) close the conversation with the cause logged."""
+
+import logging
+
+from trixy_core.events import names
+from trixy_server.pipeline import PipelineSettings
+
+FAST = dict(arbitration_window_s=0.3, silence_s=0.3, max_recording_s=5.0, response_timeout_s=1.0)
+
+
+async def test_louder_satellite_is_chosen_and_a_reply_less_utterance_gets_the_failure_answer(
+        assistant_factory, helpers, caplog):
+    caplog.set_level(logging.INFO)
+    assistant = await assistant_factory(PipelineSettings(**FAST), plugins=False, use_models=False)
+    kitchen = await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:e0:00:01")
+    living = await assistant.add_satellite("living", "Living", "aa:bb:cc:e0:00:02")
+    for sat, gain in ((kitchen, 1.0), (living, 0.2)):
+        sat.microphone.push(helpers.tone(0.3), gain)
+    await assistant.wait_until(lambda: kitchen.microphone.pending_s == 0, 5, "the wake word audio")
+    assistant.trigger_wake_word(["kitchen", "living"])
+    kitchen.microphone.push(helpers.tone(0.6))
+    await assistant.wait_until(lambda: assistant.of(names.CONVERSATION_ENDED), 15, "the conversation to end")
+
+    [decision] = assistant.pipeline.decisions
+    assert decision.chosen.satellite_id == kitchen.satellite_id and decision.stood_down == [living.satellite_id]
+    assert decision.chosen.loudness_db > decision.candidates[1].loudness_db + 10
+    [wake] = assistant.of(names.WAKEWORD_RECEIVED)
+    cid = wake.conversation_id
+    assert wake.satellite_id == kitchen.satellite_id and len(wake.candidates) == 2
+    [raw] = assistant.of(names.RAW_AUDIO_INPUT_RECEIVED)
+    assert raw.conversation_id == cid and raw.stop_reason == "silence" and 0.6 <= raw.duration_s < 1.5
+    assert [s.text for s in assistant.of(names.SAY)] == ["That didn't work"]
+    [ended] = assistant.of(names.CONVERSATION_ENDED)
+    assert ended.conversation_id == cid and ended.reason == "no reply to the utterance"
+    assert f"conversation {cid}" in caplog.text and "no reply to the utterance" in caplog.text
+    assert kitchen.app.recorder.state == "idle" and living.app.recorder.state == "idle"  # detection resumes
+
+
+async def test_satellite_dropping_mid_stream_closes_its_conversation(assistant_factory, helpers, caplog):
+    caplog.set_level(logging.INFO)
+    assistant = await assistant_factory(PipelineSettings(**FAST), plugins=False, use_models=False)
+    kitchen = await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:e0:00:03")
+    kitchen.microphone.push(helpers.tone(0.3))
+    await assistant.wait_until(lambda: kitchen.microphone.pending_s == 0, 5, "the wake word audio")
+    assistant.trigger_wake_word(["kitchen"])
+    kitchen.microphone.push(helpers.tone(3.0))
+    await assistant.wait_until(lambda: kitchen.app.recorder.state == "streaming", 5, "the recording to start")
+    await kitchen.app.stop()
+    del assistant.satellites["kitchen"]
+    await assistant.wait_until(lambda: assistant.of(names.CONVERSATION_ENDED), 10, "the conversation to end")
+    [ended] = assistant.of(names.CONVERSATION_ENDED)
+    assert ended.reason == "satellite lost" and assistant.of(names.RAW_AUDIO_INPUT_RECEIVED) == []
+    assert f"conversation {ended.conversation_id}: satellite {kitchen.satellite_id} dropped while recording" in caplog.text
+    assert assistant.pipeline.recordings.get(kitchen.satellite_id) is None
