@@ -71,13 +71,13 @@ class MicFeeder(threading.Thread):
 
 
 class SatelliteProcess:
-    """`python main.py client` with stdin as its microphone and the speech it receives written to a WAV."""
+    """`python main.py client --debug` (no TUI: stdin is the microphone) writing the speech it receives to a WAV."""
 
     def __init__(self, root: Path, sets: dict[str, object], seed: int) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.speech_wav = root / "speech.wav"
-        args = [sys.executable, str(REPO / "main.py"), "client", "--root", str(root), "--config",
+        args = [sys.executable, str(REPO / "main.py"), "client", "--debug", "--root", str(root), "--config",
                 str(root / "client_config.json")]
         sets = {**sets, "audio.input": "-", "audio.output": "null", "audio.record_speech": str(self.speech_wav)}
         for key, value in sets.items():
@@ -97,6 +97,11 @@ class SatelliteProcess:
 
     def stop(self) -> None:
         self.mic.stopped.set()
+        self.mic.join(2)
+        try:
+            self.proc.stdin.close()  # ends the satellite's blocking stdin read, so it can shut down at once
+        except OSError:
+            pass
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -53,3 +53,20 @@ async def test_satellite_dropping_mid_stream_closes_its_conversation(assistant_f
     assert ended.reason == "satellite lost" and assistant.of(names.RAW_AUDIO_INPUT_RECEIVED) == []
     assert f"conversation {ended.conversation_id}: satellite {kitchen.satellite_id} dropped while recording" in caplog.text
     assert assistant.pipeline.recordings.get(kitchen.satellite_id) is None
+
+
+async def test_ending_a_conversation_aborts_its_recording_and_detection_resumes(assistant_factory, helpers):
+    assistant = await assistant_factory(PipelineSettings(**FAST), plugins=False, use_models=False)
+    kitchen = await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:e0:00:04")
+    kitchen.microphone.push(helpers.tone(0.3))
+    await assistant.wait_until(lambda: kitchen.microphone.pending_s == 0, 5, "the wake word audio")
+    assistant.trigger_wake_word(["kitchen"])
+    kitchen.microphone.push(helpers.tone(4.0))
+    await assistant.wait_until(lambda: kitchen.app.recorder.state == "streaming", 5, "the recording to start")
+    [wake] = assistant.of(names.WAKEWORD_RECEIVED)
+    await assistant.wait_until(lambda: assistant.app.conversations.get(wake.conversation_id), 5, "the conversation")
+    await assistant.app.conversations.end(wake.conversation_id, "cancelled by a test")
+    await assistant.wait_until(lambda: kitchen.app.recorder.state == "idle", 5, "the satellite to stop recording")
+    assert kitchen.microphone.pending_s > 1.0  # stopped by the server's abort, not by silence or the limit
+    assert assistant.of(names.RAW_AUDIO_INPUT_RECEIVED) == []
+    assert assistant.pipeline.recordings.get(kitchen.satellite_id) is None

@@ -21,9 +21,7 @@ from trixy_protocol import (
     encode_frame,
     encode_short,
 )
-from trixy_protocol.auth import challenge_digest
-from trixy_satellite.auth import session_key as satellite_session_key
-from trixy_server.auth import session_key
+from trixy_protocol.auth import RegistrationKeyExchange, challenge_digest, session_key
 from trixy_server.config import NetworkConfig
 from trixy_server.network import NetworkServer
 
@@ -77,16 +75,11 @@ async def authenticated(server, manager):
     assert isinstance(challenge, Challenge)
     secret = sat.record.secret_bytes
     peer.send(ChallengeResponse(satellite_id=sat.id, digest=challenge_digest(secret, challenge.nonce, sat.id)))
-    peer.key = peer.decoder.key = satellite_session_key(secret, challenge.nonce)
+    peer.key = peer.decoder.key = session_key(secret, challenge.nonce)
     accepted = await peer.next_frame()
     assert isinstance(accepted.message, Accepted) and accepted.flags & Flags.ENCRYPTED
     assert set(accepted.message.stream_tokens) == {"input", "output", "music"}
     return sat, peer
-
-
-def test_both_sides_derive_the_same_session_key():
-    assert session_key(b"s" * 32, b"n" * 32) == satellite_session_key(b"s" * 32, b"n" * 32)
-    assert session_key(b"s" * 32, b"n" * 32) != session_key(b"s" * 32, b"m" * 32)
 
 
 async def test_after_accept_plain_and_corrupt_frames_get_errors_and_the_connection_survives(server, manager):
@@ -142,7 +135,7 @@ async def test_a_second_connection_of_the_same_satellite_replaces_the_first(serv
     challenge = (await peer.next_frame()).message
     peer.send(ChallengeResponse(satellite_id=sat.id,
                                 digest=challenge_digest(sat.record.secret_bytes, challenge.nonce, sat.id)))
-    peer.decoder.key = satellite_session_key(sat.record.secret_bytes, challenge.nonce)
+    peer.decoder.key = session_key(sat.record.secret_bytes, challenge.nonce)
     assert isinstance((await peer.next_frame()).message, Accepted)
     while await first.next() is not None:
         pass  # the old connection is closed
@@ -152,7 +145,6 @@ async def test_a_second_connection_of_the_same_satellite_replaces_the_first(serv
 
 async def test_registration_sends_the_secret_only_encrypted_with_an_x25519_key(server, manager):
     from trixy_protocol import Registered, RegistrationAnswer
-    from trixy_satellite.auth import RegistrationKeyExchange
 
     manager.enter_registration_mode()
     exchange = RegistrationKeyExchange()

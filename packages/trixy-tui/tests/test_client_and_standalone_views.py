@@ -127,3 +127,21 @@ async def test_request_stop_from_the_application_ends_the_tui(core_app, kit):
         await kit.wait_for(lambda: not core_app.running, pilot)
         await kit.wait_for(lambda: not tui.is_running, pilot)
     assert tui.return_code == 0
+
+
+async def test_real_standalone_composition_shows_its_local_satellite(trixy_root, kit):
+    compose = pytest.importorskip("trixy_standalone.compose", reason="trixy-standalone is not installed")
+    application = compose.build_standalone(str(trixy_root), None, [
+        "standalone.input=silence", "standalone.output=null", "sync.enabled=false"], pipeline=False)
+    tui = kit.make_tui(application, "standalone")
+    async with tui.run_test(size=kit.SIZE) as pilot:
+        general = tui.screen.query_one("#general-info", InfoTable)
+        await kit.wait_for(lambda: tui.screen.refresh_view() or general.values["Satellites"].startswith("1 connected"),
+                           pilot, 10)
+        await pilot.press("f7")
+        await pilot.pause()
+        view = tui.screen
+        assert isinstance(view, WakewordView)
+        assert "not available" in view.query_one("#ww-model", InfoTable).values["Model"], "no model in this root"
+        await kit.click(pilot, "#ww-trigger")
+        assert view.status_message == "Trigger wake word: done", view.status_message  # not "refused"

@@ -45,7 +45,7 @@ async def test_list_updates_live_and_registration_mode_counts_down(server_app, k
         client, task = await kit.connect_satellite(server_app, MAC)
         try:
             table = view.query_one("#satellites-table")
-            await kit.wait_for(lambda: table.row_count == 1 and "connected" in str(table.get_row_at(0)), pilot)
+            await kit.wait_for(lambda: table.row_count == 1 and table.get_row_at(0)[4] == "connected", pilot)
             assert status_of(view)[MAC] == "connected"
             row = table.get_row_at(0)
             assert row[0] == "Fridge" and row[1] == "Kitchen" and row[5].startswith("127.0.0.1:")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import shlex
 import shutil
@@ -21,20 +20,11 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def program_command(root: Path) -> str:
-    """`main.py server` once the server runner opens the TUI; until then the TUI on the core application."""
-    try:
-        import trixy_server.runner as runner
-
-        wired = "run_tui" in inspect.getsource(runner)
-    except ImportError:
-        wired = False
-    if wired:
-        args = [sys.executable, str(REPO / "main.py"), "server", "--root", str(root),
-                "--set", "network.bind_address=127.0.0.1"]
-        for key in ("command_port", "audio_input_port", "audio_output_port", "music_port"):
-            args += ["--set", f"network.{key}=0"]
-    else:
-        args = [sys.executable, "-m", "trixy_tui", "server", "--root", str(root)]
+    """The real program: `main.py server` opens the TUI (found through the `trixy.ui` entry point)."""
+    args = [sys.executable, str(REPO / "main.py"), "server", "--root", str(root),
+            "--set", "network.bind_address=127.0.0.1"]
+    for key in ("command_port", "audio_input_port", "audio_output_port", "music_port"):
+        args += ["--set", f"network.{key}=0"]
     return shlex.join(args)
 
 

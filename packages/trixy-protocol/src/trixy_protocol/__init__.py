@@ -7,7 +7,16 @@ connection on top.  The command catalogue lives in :mod:`trixy_protocol.commands
 
 from . import commands
 from .aio import SentMessage, TrixyConnection, connect, read_frame
-from .auth import challenge_digest, frame_key, new_nonce, new_secret, verify_challenge
+from .auth import (
+    RegistrationKeyExchange,
+    challenge_digest,
+    frame_key,
+    new_nonce,
+    new_secret,
+    registration_key,
+    session_key,
+    verify_challenge,
+)
 from .commands import *  # noqa: F403  (the catalogue is part of the public API)
 from .decoder import (
     DEFAULT_MAX_FRAME_SIZE,
@@ -24,6 +33,7 @@ from .errors import (
     DecompressionBombError,
     DecryptionError,
     FrameTooLargeError,
+    LinkLostError,
     MalformedFrameError,
     MessageEncodeError,
     MultipartError,
@@ -38,6 +48,7 @@ from .errors import (
 from .events import Event, Frame, ShortCommand, ShortKind
 from .flags import Flags
 from .header import PROTOCOL_VERSION, now_us
+from .queued import QueuedConnection
 from .registry import DEFAULT_REGISTRY, CommandRegistry, register_command
 from .replies import error_reply, make_ack
 from .short import encode_short
@@ -58,6 +69,9 @@ __all__ = [
     "new_nonce",
     "new_secret",
     "read_frame",
+    "registration_key",
+    "RegistrationKeyExchange",
+    "session_key",
     "verify_challenge",
     "DEFAULT_MAX_FRAME_SIZE",
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -77,11 +91,13 @@ __all__ = [
     "Frame",
     "FrameDecoder",
     "FrameTooLargeError",
+    "LinkLostError",
     "MalformedFrameError",
     "MessageEncodeError",
     "MultipartError",
     "PayloadDecodeError",
     "ProtocolError",
+    "QueuedConnection",
     "ShortCommand",
     "ShortKind",
     "TruncatedFrameError",

@@ -141,3 +141,14 @@ class WriteTimeoutError(ProtocolError, TimeoutError):
     """The peer did not read our data in time (``drain()`` timed out): it is slow or dead."""
 
     code = "write_timeout"
+
+
+class LinkLostError(Exception):
+    """The peer closed, went silent, did not read, or the connection was dropped; ``reason`` says which.
+
+    Not a ProtocolError: nothing was wrong with the bytes, the link is simply gone (reconnect).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -91,11 +91,14 @@ class SatelliteApp:
         self.pump.add_consumer(self.recorder.feed)
         self.detector = detector if detector is not None else self._load_detector(config, root)
         self.listener: WakeListener | None = None
+        self.speaker = SpeakerWindow(load_speaker_identifier(config.get("models.voice_recognition"), root))
+        self.recorder.identify_speaker = self.speaker.identify
         if self.detector is not None:
-            identifier = load_speaker_identifier(config.get("models.voice_recognition"), root)
-            self.listener = WakeListener(self.detector, self.recorder, speaker=SpeakerWindow(identifier),
+            self.listener = WakeListener(self.detector, self.recorder, speaker=self.speaker,
                                          connected=lambda: self.client.connected)
             self.pump.add_consumer(self.listener.feed)
+        else:
+            self.pump.add_consumer(self.speaker.feed)
         self._tasks: list[asyncio.Task] = []
         self.client.connected_callbacks.append(
             lambda c: pprint(f"connected to {c.settings.host}:{c.settings.port} as {c.satellite_id} "

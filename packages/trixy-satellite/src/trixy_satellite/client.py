@@ -46,9 +46,9 @@ from trixy_protocol import (
     error_reply,
     make_ack,
 )
+from trixy_protocol.auth import X25519_HELLO_KEY, RegistrationKeyExchange, challenge_digest, session_key
 from trixy_satellite import __version__
 from trixy_satellite.audio.player import AudioPlayer
-from trixy_satellite.auth import X25519_HELLO_KEY, RegistrationKeyExchange, challenge_digest, session_key
 from trixy_satellite.config import ClientSettings
 from trixy_satellite.connection import ClientConnection, LinkLost
 from trixy_satellite.errors import ConnectionDenied

@@ -62,6 +62,8 @@ class ConversationRecorder:
         self.conversation_id = ""
         self.turn = 0
         self.on_state_change: list[Callable[[str], None]] = []
+        self.identify_speaker: Callable[[], tuple[int | None, str, float]] | None = None
+        """Names the speaker of the latest audio when a detection comes without one (e.g. `TriggerWakeWord`)."""
         self._pre_roll: collections.deque[bytes] = collections.deque()
         self._pre_roll_bytes = 0
         self._buffer: list[bytes] = []
@@ -100,6 +102,8 @@ class ConversationRecorder:
         """Report a detection to the server and keep buffering; False when busy or not connected."""
         if self.state != "idle" or not self.client.connected:
             return False
+        if speaker_id is None and self.identify_speaker is not None:
+            speaker_id, speaker_name, _score = self.identify_speaker()
         recent = list(self._pre_roll)
         level_chunks = recent[len(recent) - self._chunks_for(self.level_window_s, recent):]
         self._buffer = recent[len(recent) - self._chunks_for(self.pre_roll_s, recent):]

@@ -1,11 +1,9 @@
-"""Entry point for `trixy client` / `python3 main.py client`: a satellite, headless with logging for now."""
+"""Entry point for `trixy client` / `python3 main.py client`: a satellite; the TUI in normal mode, prints with --debug."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 
 logger = logging.getLogger(__name__)
@@ -14,7 +12,7 @@ logger = logging.getLogger(__name__)
 def run(args: argparse.Namespace) -> int:
     """Build the client application from the CLI arguments and run it until SIGINT/SIGTERM."""
     import trixy_satellite.config  # noqa: F401 - registers the client's config sections before loading the file
-    from trixy_core.application import application_from_args
+    from trixy_core.application import application_from_args, run_application
     from trixy_core.errors import TrixyError
     from trixy_satellite.app import SatelliteApp
     from trixy_satellite.audio.sources import open_source
@@ -32,15 +30,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"trixy client: {exc}\n")
         return 2
     application.register("satellite", satellite)
-    return asyncio.run(_main(application))
+    try:
+        return run_application(application, debug=bool(args.debug))  # the TUI, when trixy-tui is installed
+    except TrixyError as exc:
+        sys.stderr.write(f"trixy client: {exc}\n")
+        return 1
 
-
-async def _main(application) -> int:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, application.request_stop)
-        except (NotImplementedError, RuntimeError):
-            pass
-    await application.run_until_stopped()
-    return 0

@@ -84,3 +84,11 @@ def test_speaker_list_keys_are_checked() -> None:
         speakers_from_props({"num_speaker": 2, "speaker001": "a"})
     with pytest.raises(SpeakerModelError, match="num_speaker"):
         speakers_from_props({})
+
+
+def test_synthetic_training_voices_are_never_matched_by_default(default_model: Path, speak) -> None:
+    ident = SpeakerIdentifier(default_model)
+    assert set(ident.metadata["speaker_source"]) == {"synthetic"}
+    assert ident.identify(speak(SENTENCES[0], *ALICE)).id == UNKNOWN_ID  # nobody enrolled yet
+    everyone = SpeakerIdentifier(default_model, include_synthetic=True, threshold=-1.0)
+    assert everyone.identify(speak(SENTENCES[0], *ALICE)).known

@@ -41,9 +41,9 @@ from trixy_protocol import (
     make_ack,
     now_us,
 )
+from trixy_protocol.auth import X25519_HELLO_KEY, new_nonce, registration_key, session_key, verify_challenge
 from trixy_server import __version__
 from trixy_server.audio_streams import STATS_NAMES, STREAM_FORMATS, AudioStreamProtocol
-from trixy_server.auth import X25519_HELLO_KEY, new_nonce, registration_key, session_key, verify_challenge
 from trixy_server.connection import ConnectionLost, FramedConnection
 from trixy_server.errors import InvalidMacError, RegistryError, SatelliteNotConnectedError
 from trixy_server.mac import normalize_mac

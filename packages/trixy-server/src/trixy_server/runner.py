@@ -1,11 +1,9 @@
-"""Entry point for `trixy server` / `python3 main.py server`: headless with logging (the TUI comes later)."""
+"""Entry point for `trixy server` / `python3 main.py server`: the TUI in normal mode, printed output with --debug."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 
 logger = logging.getLogger(__name__)
@@ -15,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the server application from the CLI arguments and run it until SIGINT/SIGTERM."""
     import trixy_server.config  # registers the `network` config section before the file is loaded
     import trixy_server.pipeline.config  # noqa: F401 - registers the `pipeline` config section
-    from trixy_core.application import application_from_args
+    from trixy_core.application import application_from_args, run_application
     from trixy_core.errors import TrixyError
     from trixy_server.component import SatelliteNetwork
     from trixy_server.errors import TrixyServerError
@@ -34,18 +32,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"trixy server: {exc}\n")
         return 2
     try:
-        return asyncio.run(_main(application))
+        return run_application(application, debug=bool(args.debug))  # the TUI, when trixy-tui is installed
     except TrixyError as exc:
         sys.stderr.write(f"trixy server: {exc}\n")
         return 1
 
-
-async def _main(application) -> int:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, application.request_stop)
-        except (NotImplementedError, RuntimeError):
-            pass
-    await application.run_until_stopped()
-    return 0

@@ -33,6 +33,10 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 """The checkout holding plugins/ and models/ (the demo runs from its sources)."""
 
 
+WAKE_WORD_SPELLING = "Trixie"
+"""espeak-ng reads "Trixy" as "try-xy"; "Trixie" is how the wake-word corpus spells it (docs/wakeword.md)."""
+
+
 def espeak_wav(text: str, path: Path, *, voice: str = "en-us", speed: int = 165) -> Path:
     """Speak `text` with espeak-ng into a 16 kHz mono WAV (resampled here with numpy; no sox needed)."""
     if shutil.which("espeak-ng") is None:
@@ -105,6 +109,8 @@ class LoopbackAssistant:
         self.settings = settings
         self.satellites: dict[str, LoopbackSatellite] = {}
         self.events: list[tuple[float, str, Any]] = []
+        self.detections: list[tuple[str, Any]] = []
+        """(satellite id, WakeWordDetected) as the server received them."""
         self.network: Any = None
         self.pipeline: Any = None
 
@@ -117,10 +123,13 @@ class LoopbackAssistant:
 
     async def start(self) -> None:
         """Build and start the server side (plugins load here: the STT grammar is compiled)."""
+        from trixy_protocol import WakeWordDetected
         from trixy_server.component import SatelliteNetwork
         from trixy_server.pipeline import VoicePipeline
 
         self.network = SatelliteNetwork.from_application(self.app)
+        self.network.server.add_command_handler(WakeWordDetected,
+                                                lambda sat, command: self.detections.append((sat.id, command)))
         self.pipeline = VoicePipeline.from_application(self.app, self.settings)
         self.app.event_handler.subscribe("*", self._record, threaded=False, priority=10_000, owner="loopback")
         await self.app.start()
@@ -180,50 +189,45 @@ class LoopbackAssistant:
         await self.app.stop()
 
 
-def describe(event_name: str, data: Any) -> str | None:
-    """One demo line per pipeline event (None for events the demo does not show)."""
-    if event_name == "wakeword received":
-        others = ", ".join(f"{c.satellite_id} {c.loudness_db:.1f} dBFS" for c in getattr(data, "candidates", []))
-        return (f"wake word {data.wake_word_name!r} (score {data.confidence:.2f}), speaker "
-                f"{data.speaker_name or 'unknown'} (id {data.speaker_id}) -> arbitration chose {data.satellite_id} "
-                f"of [{others}], conversation {data.conversation_id}")
-    if event_name == "raw audio input received":
-        return f"recorded {data.duration_s:.2f} s on {data.satellite_id} (stopped by {data.stop_reason})"
-    if event_name == "text received":
-        return f"STT ({data.source}): {data.text!r}"
-    if event_name == "intent received":
-        return f"intent: {data.intent} {data.slots}"
-    if event_name == "say":
-        return f"reply ({data.source or 'trixy'}): {data.text!r}"
-    if event_name == "tts received":
-        return f"TTS: {len(data.pcm)} bytes ({len(data.pcm) / 2 / data.sample_rate:.2f} s) to {data.satellite_id}"
-    if event_name == "conversation ended":
-        return f"conversation {data.conversation_id} ended: {data.reason}"
-    return None
+async def say_wake_word(assistant: LoopbackAssistant, wake: bytes, gains: dict[str, float], show: Any) -> list[str]:
+    """Play the wake word into the satellites' microphones; returns the satellites whose model detected it.
+
+    The others (no model, or the model did not fire on this audio) get the wake word triggered by the server
+    (TriggerWakeWord) at once, while the arbitration round is still open; each still measures the loudness of the
+    audio it heard, so the arbitration runs on real levels. The output says which path each satellite took.
+    """
+    model = assistant.wakeword_model
+    for name, gain in gains.items():
+        assistant.satellites[name].microphone.push(wake, gain)
+    await assistant.wait_until(lambda: all(assistant.satellites[n].microphone.pending_s < 0.01 for n in gains), 10,
+                               "the wake word to be played")
+    await asyncio.sleep(0.4)  # the detector decides a few 80 ms hops after the word
+    detected = {satellite_id for satellite_id, _ in assistant.detections}
+    by_model = [n for n in gains if assistant.satellites[n].satellite_id in detected]
+    missing = [n for n in gains if n not in by_model]
+    if by_model:
+        show(f"wake word detected by the model {model} on: {', '.join(by_model)}")
+    if missing:
+        why = "no wake-word model in models/wakeword/trixy" if model is None else (
+            f"the wake-word model did not fire on this espeak-ng audio in: {', '.join(missing)}")
+        show(f"{why}; the server triggers the wake word there (TriggerWakeWord), each satellite measuring the "
+             "loudness of what it heard")
+        assistant.trigger_wake_word(missing)
+    return by_model
 
 
 async def pizza_conversation(assistant: LoopbackAssistant, workdir: Path, *, loud: str = "kitchen",
                              quiet: str = "living room", quiet_gain: float = 0.3, show: Any = None) -> dict[str, Any]:
-    """Say "Trixy, please order a pizza" to both satellites, answer "a spicy one"; returns the order written."""
+    """Say "Trixy (spelt Trixie for espeak-ng), please order a pizza" to both satellites, answer "a spicy one"; returns the order written."""
     show = show or (lambda _text: None)
-    wake = wav_pcm(espeak_wav("Trixy", workdir / "trixy.wav"))
+    wake = wav_pcm(espeak_wav(WAKE_WORD_SPELLING, workdir / "trixy.wav"))
     command = wav_pcm(espeak_wav("please order a pizza", workdir / "order.wav"), trim=False)
     answer = wav_pcm(espeak_wav("a spicy one", workdir / "answer.wav"), trim=False)
     show(f"espeak-ng made {workdir}/trixy.wav, order.wav, answer.wav")
     louder, quieter = assistant.satellites[loud], assistant.satellites[quiet]
-    if assistant.wakeword_model is not None:
-        show(f"wake-word model: {assistant.wakeword_model}")
-        for sat, gain in ((louder, 1.0), (quieter, quiet_gain)):
-            sat.microphone.push(wake + silence(0.25) + command + silence(0.2), gain)
-    else:
-        show("no wake-word model in models/wakeword/trixy: the server triggers the wake word (TriggerWakeWord) "
-             "right after the audio of 'Trixy'; loudness is still measured from that audio")
-        for sat, gain in ((louder, 1.0), (quieter, quiet_gain)):
-            sat.microphone.push(wake, gain)
-        await assistant.wait_until(lambda: louder.microphone.pending_s < 0.01, 10, "the wake word to be heard")
-        assistant.trigger_wake_word([loud, quiet])
-        for sat, gain in ((louder, 1.0), (quieter, quiet_gain)):
-            sat.microphone.push(silence(0.25) + command + silence(0.2), gain)
+    await say_wake_word(assistant, wake, {loud: 1.0, quiet: quiet_gain}, show)
+    for sat, gain in ((louder, 1.0), (quieter, quiet_gain)):
+        sat.microphone.push(silence(0.25) + command + silence(0.2), gain)
     await assistant.wait_until(lambda: any(d.expect_answer for d in assistant.of("tts received")), 60,
                                "the question (tts received)")
     await assistant.wait_until(lambda: louder.app.recorder.state == "streaming" and louder.app.recorder.turn >= 1,
@@ -240,7 +244,7 @@ async def pizza_conversation(assistant: LoopbackAssistant, workdir: Path, *, lou
 
 async def _demo(args: argparse.Namespace, workdir: Path) -> int:
     from trixy_core.logging import set_debug
-    from trixy_server.pipeline import PipelineSettings
+    from trixy_server.pipeline import PipelineSettings, describe_event
 
     set_debug(bool(getattr(args, "debug", False)))
     show = pprint
@@ -257,8 +261,10 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> int:
     started = time.monotonic()
     await assistant.start()
     try:
-        assistant.app.event_handler.subscribe("*", lambda name, data: (line := describe(name, data)) and show(
-            f"  [{name}] {line}"), threaded=False, priority=9_000, owner="demo")
+        if not assistant.app.debug:  # in --debug the pipeline prints these lines itself
+            assistant.app.event_handler.subscribe(
+                "*", lambda name, data: (line := describe_event(name, data)) and show(f"[{name}] {line}"),
+                threaded=False, priority=9_000, owner="demo")
         show(f"server on 127.0.0.1:{assistant.network.ports['command']}, plugins: "
              f"{', '.join(assistant.app.plugin_manager.names)}")
         await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:de:00:01")
@@ -283,6 +289,5 @@ def run_demo(args: argparse.Namespace) -> int:
         try:
             return asyncio.run(_demo(args, Path(tmp)))
         except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as exc:
-            logger.error("demo failed: %s", exc)
             pprint(f"demo failed: {exc}")
             return 1 if isinstance(exc, TimeoutError) else 2

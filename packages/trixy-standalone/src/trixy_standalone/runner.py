@@ -7,10 +7,7 @@ with the TUI (normal mode) or headless with printed output (`--debug`) until SIG
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib
 import logging
-import signal
 import sys
 
 logger = logging.getLogger(__name__)
@@ -22,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
         from trixy_standalone.demo import run_demo
 
         return run_demo(args)
+    from trixy_core.application import run_application
     from trixy_core.errors import TrixyError
     from trixy_satellite.errors import SatelliteError
     from trixy_server.errors import TrixyServerError
@@ -34,27 +32,8 @@ def run(args: argparse.Namespace) -> int:
     except (TrixyError, TrixyServerError, SatelliteError, ValueError) as exc:
         sys.stderr.write(f"trixy standalone: {exc}\n")
         return 2
-    if not args.debug:
-        try:
-            # optional at run time: the TUI package is not a declared dependency (a headless install works without it)
-            tui = importlib.import_module("trixy_tui")
-        except ImportError:
-            logger.warning("trixy-tui is not installed: running headless")
-        else:
-            return int(tui.run_tui(application, "standalone"))
     try:
-        return asyncio.run(_main(application))
+        return run_application(application, debug=bool(args.debug))  # the TUI, when trixy-tui is installed
     except TrixyError as exc:
         sys.stderr.write(f"trixy standalone: {exc}\n")
         return 1
-
-
-async def _main(application) -> int:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, application.request_stop)
-        except (NotImplementedError, RuntimeError):
-            pass
-    await application.run_until_stopped()
-    return 0

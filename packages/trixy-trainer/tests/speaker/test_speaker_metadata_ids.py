@@ -41,3 +41,15 @@ def test_adding_speakers_never_moves_existing_ids() -> None:
 def test_inconsistent_speaker_lists_are_rejected(meta: dict) -> None:
     with pytest.raises(SpeakerMetadataError):
         speakers_from_metadata(meta)
+
+
+def test_speakers_from_the_synth_generator_are_marked_synthetic(tmp_path) -> None:
+    import json
+
+    from omegaconf import OmegaConf
+
+    from trixy_trainer.speaker.train import speaker_sources
+
+    (tmp_path / "voices.json").write_text(json.dumps([{"name": "spk000-de-m3"}]))
+    cfg = OmegaConf.create({"data": {"raw_dir": str(tmp_path)}})
+    assert speaker_sources(cfg, ["spk000-de-m3", "grandma"]) == ["synthetic", "trained"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trixy_core.application.container import Application
+from trixy_core.application.extensions import install_component_extensions
 from trixy_core.assets.manager import AssetManager
 from trixy_core.config.schema import MODES, ConfigSchema
 from trixy_core.config.store import Config, default_config_path
@@ -93,6 +94,7 @@ def create_application(
         )
         app.register("scheduler", scheduler)
         _register_builtin_functions(app)
+    install_component_extensions(app)
     return app
 
 

@@ -39,9 +39,11 @@ class WakeListener:
             speaker_id, speaker_name, speaker_score = self.speaker.identify()
             pprint(f"wake word {detection.name!r} (score {detection.score:.2f}, {detection.loudness_dbfs:.1f} dBFS), "
                    f"speaker {speaker_name or 'unknown'} ({speaker_score:.2f})")
+            # loudness_db=None: the recorder measures the loudest 20 ms of the last second, the same measure as for a
+            # server-triggered wake word, so satellites are compared on one scale (the detector's window RMS is
+            # diluted by the silence in its window)
             if self.recorder.wake_word_detected(detection.wakeword_id, detection.name, score=detection.score,
-                                                speaker_id=speaker_id, speaker_name=speaker_name,
-                                                loudness_db=detection.loudness_dbfs):
+                                                speaker_id=speaker_id, speaker_name=speaker_name, loudness_db=None):
                 break
 
     def _state_changed(self, state: str) -> None:

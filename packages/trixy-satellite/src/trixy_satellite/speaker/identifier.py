@@ -77,8 +77,9 @@ def to_float_audio(audio: np.ndarray) -> np.ndarray:
 class SpeakerIdentifier:
     """Load a Trixy speaker ONNX model and identify speakers from wake-word (and command) audio.
 
-    ``include_trained=False`` ignores the speakers the model was trained on (``speaker_source == "trained"``, e.g.
-    the synthetic voices of the shipped default model) and matches only enrolled speakers.
+    Candidates by ``speaker_source`` in the metadata: ``enrolled`` always, ``trained`` (real people the model was
+    trained on) unless ``include_trained=False``, ``synthetic`` (espeak-ng voices of the shipped model) only with
+    ``include_synthetic=True`` (benchmarks, tests).
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class SpeakerIdentifier:
         threads: int = 1,
         max_window_s: float = 4.0,
         include_trained: bool = True,
+        include_synthetic: bool = False,
     ) -> None:
         import onnxruntime
 
@@ -113,11 +115,12 @@ class SpeakerIdentifier:
         self.max_window = int(max_window_s * self.sample_rate)
         self.min_samples = int(0.1 * self.sample_rate)
         self.centroids = self._centroids()
-        self.active = np.ones(len(self.speakers), bool)
         sources = self.metadata.get("speaker_source")
-        if not include_trained and isinstance(sources, list) and len(sources) == len(self.speakers):
-            # the training speakers of a shipped model (e.g. synthetic voices) are not people in this home
-            self.active = np.asarray([s == "enrolled" for s in sources], bool)
+        if not isinstance(sources, list) or len(sources) != len(self.speakers):
+            sources = ["trained"] * len(self.speakers)
+        # synthetic training voices (the shipped model's) are not people in this home: never match them by default
+        allowed = {"enrolled"} | ({"trained"} if include_trained else set()) | ({"synthetic"} if include_synthetic else set())
+        self.active = np.asarray([s in allowed for s in sources], bool)
 
     def _centroids(self) -> np.ndarray:
         stored = self.metadata.get("speaker_embeddings")

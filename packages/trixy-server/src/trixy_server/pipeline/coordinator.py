@@ -32,6 +32,7 @@ from trixy_protocol import (
 from trixy_server.pipeline.admin import GATE_PRIORITY, AdminGate
 from trixy_server.pipeline.arbitration import WakeArbiter, WakeCandidate, choose_loudest
 from trixy_server.pipeline.config import PipelineSettings
+from trixy_server.pipeline.describe import PIPELINE_EVENTS, describe_event
 from trixy_server.pipeline.events import ArbitratedWakeword
 from trixy_server.pipeline.recording import (
     STOP_REASONS,
@@ -111,6 +112,16 @@ class VoicePipeline:
             eh.subscribe(names.SATELLITE_DISCONNECTED, self._on_satellite_lost, owner=OWNER),
             eh.subscribe(names.INTENT_RECEIVED, self.admin.on_intent, owner=OWNER, priority=GATE_PRIORITY),
         ]
+        if getattr(self.application, "debug", False):  # dev mode: every step on the console
+            from trixy_core.logging import pprint
+
+            def show(event_name: str, data: Any) -> None:
+                line = describe_event(event_name, data)
+                if line:
+                    pprint(f"[{event_name}] {line}")
+
+            self._subscriptions += [eh.subscribe(name, show, owner=OWNER, threaded=False, priority=9_000)
+                                    for name in PIPELINE_EVENTS]
 
     async def stop(self) -> None:
         """Unsubscribe, drop the open arbitration round and any queued speech."""

@@ -21,7 +21,6 @@ from trixy_trainer.speaker.datamodule import load_split
 from trixy_trainer.speaker.model import SpeakerModel
 from trixy_trainer.speaker.prepare import load_manifest, slice_speech
 from trixy_trainer.speaker.scoring import (
-    centroids,
     embed_batches,
     equal_error_rate,
     rejection_rate,
@@ -131,9 +130,3 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return round(float(value), 4) if np.isfinite(value) else None
     return value
-
-
-def recompute_centroids(model: SpeakerModel, chunked_dir: str | Path, speakers: list[str]) -> np.ndarray:
-    """Centroids of every speaker from its training slices (used after enrolment-free updates)."""
-    audio, labels, _ = load_split(chunked_dir, "train", speakers)
-    return centroids(embed_batches(model, audio), labels, len(speakers))

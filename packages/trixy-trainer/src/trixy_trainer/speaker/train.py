@@ -8,6 +8,7 @@ computed and the model is exported with full metadata.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-import numpy as np
 import torch
 from omegaconf import DictConfig
 
@@ -31,7 +31,7 @@ from trixy_trainer.speaker.export import export_speaker_model, load_speaker_pth
 from trixy_trainer.speaker.model import SpeakerModel, build_model, count_parameters
 from trixy_trainer.speaker.module import SpeakerLightningModule
 from trixy_trainer.speaker.prepare import load_manifest
-from trixy_trainer.speaker.scoring import centroids, embed_batches, top1_accuracy
+from trixy_trainer.speaker.scoring import centroids, embed_batches
 from trixy_trainer.speaker.speakers import extend_speakers, speaker_metadata, speakers_from_metadata
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,21 @@ def train_speakers(
     return SpeakerTrainResult(files=files, metadata=meta, checkpoint=last, stopped=stopped, evaluation=evaluation)
 
 
+def speaker_sources(cfg: DictConfig, speakers: list[str]) -> list[str]:
+    """``synthetic`` for speakers made by ``speaker synth`` (listed in ``<raw_dir>/voices.json``), else ``trained``.
+
+    Satellites ignore synthetic speakers by default: they are not people in the house.
+    """
+    voices = Path(cfg.data.raw_dir) / "voices.json"
+    synthetic: set[str] = set()
+    if voices.is_file():
+        try:
+            synthetic = {str(v["name"]) for v in json.loads(voices.read_text())}
+        except (ValueError, KeyError, TypeError):
+            logger.warning("%s is not a voices list; treating all speakers as real", voices)
+    return ["synthetic" if name in synthetic else "trained" for name in speakers]
+
+
 def finish_speakers(
     cfg: DictConfig,
     model: SpeakerModel,
@@ -163,7 +178,11 @@ def finish_speakers(
             model.prototypes.data = torch.from_numpy(centres.copy())
     evaluation = evaluate_model(model, cfg, speakers, centres)
     if growth:
-        growth["old_speaker_accuracy_after"] = _old_speaker_accuracy(model, cfg, speakers, int(growth["old_speakers"]))
+        growth["old_speaker_accuracy_after"] = after = _old_speaker_accuracy(model, cfg, speakers, int(growth["old_speakers"]))
+        before = growth["old_speaker_accuracy_before"]
+        if after == after and before == before and after < before - 0.05:
+            logger.warning("old speakers lost accuracy in the update (%.1f%% -> %.1f%%): train longer or lower the lr",
+                           100 * before, 100 * after)
         evaluation["growth"] = growth
     meta = base_metadata(
         kind="speaker",
@@ -173,7 +192,7 @@ def finish_speakers(
         unknown_threshold=float(evaluation["unknown_threshold"]),
         embedding_dim=int(model.embedding_dim),
         speaker_embeddings=rounded(centres),
-        speaker_source=["trained"] * len(speakers),
+        speaker_source=speaker_sources(cfg, speakers),
         model_config=to_container(cfg.model),
         loss=to_container(cfg.loss),
         features=to_container(cfg.model.frontend),
@@ -188,8 +207,3 @@ def finish_speakers(
     )
     files = export_speaker_model(model, cfg.output_dir, str(cfg.name), meta, list(cfg.export.formats), cfg.export.get("password"))
     return files, meta, evaluation
-
-
-def closed_set_accuracy(model: SpeakerModel, audio: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> float:
-    """Top-1 of ``audio`` against ``centres`` (helper for callers holding raw slices)."""
-    return top1_accuracy(embed_batches(model, audio), labels, centres)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label
 
 from trixy_tui.access import attr
@@ -12,7 +11,7 @@ from trixy_tui.screens.base import TrixyView
 from trixy_tui.widgets import LogView
 
 
-class LogsView(TrixyView, Screen):
+class LogsView(TrixyView):
     """The log view; the log widget scrolls by itself, so this view has no outer scroll area."""
 
     VIEW_NAME = "logs"

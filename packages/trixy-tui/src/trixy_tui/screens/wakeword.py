@@ -68,12 +68,19 @@ class WakewordView(MainView):
         with Horizontal(classes="buttons"):
             yield Button("Trigger wake word", id="ww-trigger", variant="warning")
 
+    def satellite(self) -> Any:
+        """The satellite part: the `satellite` component (a SatelliteApp, or a standalone's wrapper of one)."""
+        satellite = self.component("satellite")
+        if satellite is not None and attr(satellite, "recorder") is None and attr(satellite, "app", "recorder"):
+            return satellite.app
+        return satellite
+
     def refresh_view(self) -> None:
         root = self.trixy.root
-        app = self.application
-        self.query_one("#ww-model", InfoTable).show(model_rows(root, config_value(app, "models.wakeword")))
-        self.query_one("#ww-voice", InfoTable).show(model_rows(root, config_value(app, "models.voice_recognition")))
-        satellite = self.component("satellite")
+        satellite = self.satellite()
+        owner = satellite if attr(satellite, "config") is not None else self.application
+        self.query_one("#ww-model", InfoTable).show(model_rows(root, config_value(owner, "models.wakeword")))
+        self.query_one("#ww-voice", InfoTable).show(model_rows(root, config_value(owner, "models.voice_recognition")))
         last = attr(satellite, "last_wake_word") or attr(satellite, "recorder", "last_wake_word")
         if last is None:
             self.query_one("#ww-last", InfoTable).show([
@@ -95,7 +102,7 @@ class WakewordView(MainView):
         """Trigger the wake word by hand: the audio stream starts as after a real detection."""
         if event.button.id != "ww-trigger":
             return
-        satellite = self.component("satellite")
+        satellite = self.satellite()
         if satellite is None:
             self.set_status("Trigger wake word: not available (no satellite component)", error=True)
             return
