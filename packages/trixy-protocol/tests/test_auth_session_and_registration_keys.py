@@ -55,25 +55,25 @@ def test_frames_of_one_session_do_not_decrypt_with_the_next_sessions_key() -> No
 
 def test_both_sides_of_the_registration_exchange_derive_the_same_key() -> None:
     satellite = RegistrationKeyExchange()
-    server_key, server_public = registration_key(satellite.public_hex)
-    assert len(server_public) == 64 and bytes.fromhex(server_public)
+    server_key, server_public = registration_key(satellite.public_key)
+    assert isinstance(server_public, bytes) and len(server_public) == 32
     assert satellite.key_for(server_public) == server_key and len(server_key) == 32
     # a second registration uses fresh ephemeral keys on both sides
-    other_key, other_public = registration_key(satellite.public_hex)
+    other_key, other_public = registration_key(satellite.public_key)
     assert other_public != server_public and other_key != server_key
 
 
 def test_registration_key_is_hkdf_of_the_x25519_shared_secret() -> None:
     satellite = RegistrationKeyExchange()
     server_private = X25519PrivateKey.generate()
-    server_public = server_private.public_key().public_bytes_raw().hex()
-    shared = server_private.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(satellite.public_hex)))
+    server_public = server_private.public_key().public_bytes_raw()
+    shared = server_private.exchange(X25519PublicKey.from_public_bytes(satellite.public_key))
     assert satellite.key_for(server_public) == _hkdf(shared, None, b"trixy registration key v1")
 
 
 def test_registered_encrypted_with_the_exchange_key_reaches_only_the_exchanging_satellite() -> None:
     satellite, eavesdropper = RegistrationKeyExchange(), RegistrationKeyExchange()
-    key, server_public = registration_key(satellite.public_hex)
+    key, server_public = registration_key(satellite.public_key)
     secret = new_secret()
     frames = encode_message(Registered(satellite_id="sat-9", secret=secret), flags=Flags.ENCRYPTED, key=key)
     assert all(secret not in f for f in frames)
@@ -83,9 +83,27 @@ def test_registered_encrypted_with_the_exchange_key_reaches_only_the_exchanging_
         FrameDecoder(key=eavesdropper.key_for(server_public)).feed(b"".join(frames))
 
 
-@pytest.mark.parametrize("bad", ["", "zz" * 32, "ab" * 31, "ab" * 33, "00" * 32])
-def test_an_unusable_peer_key_is_a_value_error(bad: str) -> None:
+@pytest.mark.parametrize("bad", [b"", b"\xab" * 31, b"\xab" * 33, bytes(32)])
+def test_an_unusable_peer_key_is_a_value_error(bad: bytes) -> None:
     with pytest.raises(ValueError):
         registration_key(bad)
     with pytest.raises(ValueError):
         RegistrationKeyExchange().key_for(bad)
+
+
+def test_the_key_exchange_fields_travel_as_raw_bytes_and_older_hellos_still_decode() -> None:
+    import msgpack
+
+    from trixy_protocol import Hello, RegistrationKeyOffer, encode_frame
+    from trixy_protocol.encoder import build_frame
+
+    exchange = RegistrationKeyExchange()
+    (hello,) = FrameDecoder().feed(encode_frame(Hello(mac="aa:bb:cc:dd:ee:ff", x25519_public_key=exchange.public_key)))
+    assert hello.message.x25519_public_key == exchange.public_key
+    key, public = registration_key(hello.message.x25519_public_key)
+    (offer,) = FrameDecoder().feed(encode_frame(RegistrationKeyOffer(public_key=public)))
+    assert exchange.key_for(offer.message.public_key) == key
+    # a Hello from before the field was appended (10 values) takes the default: no key exchange
+    old = build_frame(0, b"Hello", msgpack.packb(["aa:bb:cc:dd:ee:ff", "", "", "", "", "", "", {}, [], {}]), 1)
+    (event,) = FrameDecoder().feed(old)
+    assert event.message.x25519_public_key == b""

@@ -144,7 +144,7 @@ async def test_a_second_connection_of_the_same_satellite_replaces_the_first(serv
 
 
 async def test_registration_sends_the_secret_only_encrypted_with_an_x25519_key(server, manager):
-    from trixy_protocol import Registered, RegistrationAnswer
+    from trixy_protocol import Registered, RegistrationAnswer, RegistrationKeyOffer
 
     manager.enter_registration_mode()
     exchange = RegistrationKeyExchange()
@@ -158,10 +158,10 @@ async def test_registration_sends_the_secret_only_encrypted_with_an_x25519_key(s
         return data
 
     peer.reader.read = recording_read
-    peer.send(Hello(mac="aa:bb:cc:00:05:09", room="Attic", alias="Owl", extra={"x25519": exchange.public_hex}))
+    peer.send(Hello(mac="aa:bb:cc:00:05:09", room="Attic", alias="Owl", x25519_public_key=exchange.public_key))
     offer = await peer.next_frame()
-    assert isinstance(offer.message, dict)
-    peer.decoder.key = exchange.key_for(offer.message["x25519"])
+    assert isinstance(offer.message, RegistrationKeyOffer) and len(offer.message.public_key) == 32
+    peer.decoder.key = exchange.key_for(offer.message.public_key)
     for _ in range(3):
         question = (await peer.next_frame()).message
         peer.send(RegistrationAnswer(field=question.field, value=question.default))

@@ -29,9 +29,8 @@ REGISTRATION_KEY_INFO = b"trixy registration key v1"
 """HKDF ``info`` of the key derived from the X25519 shared secret."""
 FRAME_KEY_INFO = b"trixy frame key v1"
 """HKDF ``info`` of :func:`frame_key`."""
-X25519_HELLO_KEY = "x25519"
-"""Key in ``Hello.extra`` (satellite -> server) and in the server's key-offer dict frame (server -> satellite)
-whose value is an ephemeral X25519 public key: 32 raw bytes as 64 lowercase hex characters."""
+X25519_KEY_SIZE = 32
+"""Raw X25519 public keys travel as 32 bytes (``Hello.x25519_public_key``, ``RegistrationKeyOffer.public_key``)."""
 
 
 def new_secret() -> bytes:
@@ -71,22 +70,22 @@ def session_key(secret: bytes, nonce: bytes) -> bytes:
 
 
 class RegistrationKeyExchange:
-    """One side's ephemeral X25519 key pair for one registration: ``public_hex`` goes to the peer, ``key_for(peer)``
-    gives the 32-byte key that encrypts ``Registered`` (HKDF-SHA256 of the shared secret, no salt)."""
+    """One side's ephemeral X25519 key pair for one registration: ``public_key`` (32 bytes) goes to the peer,
+    ``key_for(peer)`` gives the 32-byte key that encrypts ``Registered`` (HKDF-SHA256 of the shared secret)."""
 
     def __init__(self) -> None:
         self._private = X25519PrivateKey.generate()
-        self.public_hex = self._private.public_key().public_bytes_raw().hex()
+        self.public_key: bytes = self._private.public_key().public_bytes_raw()
 
-    def key_for(self, peer_public_hex: str) -> bytes:
-        """The key shared with the peer whose public key is ``peer_public_hex``; ValueError when it is not a valid
-        X25519 public key (not 64 hex characters, or a low-order point)."""
-        peer = X25519PublicKey.from_public_bytes(bytes.fromhex(peer_public_hex))
+    def key_for(self, peer_public_key: bytes) -> bytes:
+        """The key shared with the peer whose raw public key is ``peer_public_key``; ValueError when it is not a
+        usable X25519 public key (not 32 bytes, or a low-order point)."""
+        peer = X25519PublicKey.from_public_bytes(bytes(peer_public_key))
         return _hkdf(self._private.exchange(peer), salt=None, info=REGISTRATION_KEY_INFO)
 
 
-def registration_key(peer_public_hex: str) -> tuple[bytes, str]:
-    """The server's half in one call: (32-byte key for ``Registered``, our fresh public key as hex); ValueError on an
+def registration_key(peer_public_key: bytes) -> tuple[bytes, bytes]:
+    """The server's half in one call: (32-byte key for ``Registered``, our fresh raw public key); ValueError on an
     unusable peer key."""
     exchange = RegistrationKeyExchange()
-    return exchange.key_for(peer_public_hex), exchange.public_hex
+    return exchange.key_for(peer_public_key), exchange.public_key

@@ -36,6 +36,7 @@ from trixy_protocol import (
     Registered,
     RegistrationAnswer,
     RegistrationField,
+    RegistrationKeyOffer,
     RegistrationQuestion,
     SatelliteStatus,
     ShortCommand,
@@ -46,7 +47,7 @@ from trixy_protocol import (
     error_reply,
     make_ack,
 )
-from trixy_protocol.auth import X25519_HELLO_KEY, RegistrationKeyExchange, challenge_digest, session_key
+from trixy_protocol.auth import RegistrationKeyExchange, challenge_digest, session_key
 from trixy_satellite import __version__
 from trixy_satellite.audio.player import AudioPlayer
 from trixy_satellite.config import ClientSettings
@@ -181,7 +182,7 @@ class SatelliteClient:
         exchange = RegistrationKeyExchange()
         conn.send(Hello(mac=self.mac, satellite_id=s.satellite_id, room=s.room, alias=s.alias or hostname(),
                         version=__version__, hostname=hostname(), platform=platform_string(),
-                        capabilities=self.capabilities, extra={X25519_HELLO_KEY: exchange.public_hex}))
+                        capabilities=self.capabilities, x25519_public_key=exchange.public_key))
         events: collections.deque = collections.deque()
         accepted = await self._handshake(conn, events, exchange)
         await self._open_streams(accepted)
@@ -219,8 +220,11 @@ class SatelliteClient:
                 self._short(conn, event)
                 continue
             message = event.message
-            if isinstance(message, dict) and isinstance(message.get(X25519_HELLO_KEY), str):
-                conn.key = exchange.key_for(message[X25519_HELLO_KEY])  # decrypts the coming Registered
+            if isinstance(message, RegistrationKeyOffer):
+                try:
+                    conn.key = exchange.key_for(message.public_key)  # decrypts the coming Registered
+                except ValueError as exc:
+                    raise LinkLost(f"the server's registration key is unusable: {exc}") from None
             elif isinstance(message, RegistrationQuestion):
                 conn.send(RegistrationAnswer(field=message.field, value=self._answer(message)))
             elif isinstance(message, Registered):

@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"trixy client: {exc}\n")
         return 2
     application.register("satellite", satellite)
+    # Raw PCM on stdin and the TUI cannot share the terminal: a piped microphone runs headless.
+    headless = bool(args.debug) or (source is None and application.config.get("audio.input") in ("-", "stdin"))
     try:
-        return run_application(application, debug=bool(args.debug))  # the TUI, when trixy-tui is installed
+        return run_application(application, debug=headless)  # the TUI, when trixy-tui is installed
     except TrixyError as exc:
         sys.stderr.write(f"trixy client: {exc}\n")
         return 1

@@ -30,6 +30,7 @@ from trixy_protocol import (
     Registered,
     RegistrationAnswer,
     RegistrationField,
+    RegistrationKeyOffer,
     RegistrationQuestion,
     SatelliteStatus,
     ShortCommand,
@@ -41,7 +42,7 @@ from trixy_protocol import (
     make_ack,
     now_us,
 )
-from trixy_protocol.auth import X25519_HELLO_KEY, new_nonce, registration_key, session_key, verify_challenge
+from trixy_protocol.auth import new_nonce, registration_key, session_key, verify_challenge
 from trixy_server import __version__
 from trixy_server.audio_streams import STATS_NAMES, STREAM_FORMATS, AudioStreamProtocol
 from trixy_server.connection import ConnectionLost, FramedConnection
@@ -214,15 +215,14 @@ class CommandSession:
         logger.info("registering unknown satellite %s from %s", mac, self.peer)
         # Our X25519 public key goes out before the questions: the answers are a round trip, so the satellite has
         # its key in place before the encrypted `Registered` arrives (a key change inside one read would be lost).
-        peer_public = hello.extra.get(X25519_HELLO_KEY) if isinstance(hello.extra, dict) else None
         key = None
-        if isinstance(peer_public, str):
+        if hello.x25519_public_key:
             try:
-                key, our_public = registration_key(peer_public)
+                key, our_public = registration_key(hello.x25519_public_key)
             except ValueError as exc:
                 logger.warning("satellite %s sent an unusable X25519 key (%s): secret goes out unprotected", mac, exc)
             else:
-                self.conn.send({X25519_HELLO_KEY: our_public})
+                self.conn.send(RegistrationKeyOffer(public_key=our_public))
         for field, prompt, default in questions:
             self.conn.send(RegistrationQuestion(field=field, prompt=prompt, default=default))
             try:

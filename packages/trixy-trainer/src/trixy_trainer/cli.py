@@ -124,6 +124,7 @@ def cmd_evaluate(overrides: Sequence[str]) -> int:
         FeatureSettings(**meta["features"]),
     )
     net.load_state_dict(state)
+    net.reparameterize()  # same outputs, ~3x faster
     ev = cfg.evaluation
     result = evaluate_wakeword(
         net, cfg.data.chunked_dir, int(meta["chunk_samples"]), list(meta["classes"]), split=str(ev.split),

@@ -24,7 +24,13 @@ from .connection import (
     Reconnect,
 )
 from .errors import ErrorCommand
-from .registration import Registered, RegistrationAnswer, RegistrationField, RegistrationQuestion
+from .registration import (
+    Registered,
+    RegistrationAnswer,
+    RegistrationField,
+    RegistrationKeyOffer,
+    RegistrationQuestion,
+)
 from .status import ConfigRequest, ConfigUpdate, SatelliteConfig, SatelliteStatus, StatusRequest
 from .stream import StreamAccepted, StreamDenied, StreamHello
 from .streaming import (
@@ -64,6 +70,7 @@ __all__ = [
     "Registered",
     "RegistrationAnswer",
     "RegistrationField",
+    "RegistrationKeyOffer",
     "RegistrationQuestion",
     "SatelliteConfig",
     "SatelliteStatus",

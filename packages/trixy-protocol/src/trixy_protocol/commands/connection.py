@@ -60,6 +60,8 @@ class Hello:
     """feature names, e.g. 'wakeword', 'speaker_id', 'music', 'updates'"""
     extra: dict[str, Any] = field(default_factory=dict)
     """free-form additional facts (plain values only)"""
+    x25519_public_key: bytes = b""
+    """ephemeral X25519 public key (32 bytes) for the registration key exchange; b'' = none (secret sent in clear)"""
 
 
 @register_command

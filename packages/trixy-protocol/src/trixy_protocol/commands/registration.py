@@ -1,8 +1,9 @@
 """Registration of an unknown satellite while the server is in registration mode.
 
-Flow: server sends one ``RegistrationQuestion`` per field (room, alias, mac), the satellite answers
-each with a ``RegistrationAnswer``; the server writes the registration file and sends
-``Registered`` with the new id and the per-satellite secret (the only time it travels).
+Flow: when ``Hello.x25519_public_key`` is set the server first sends ``RegistrationKeyOffer`` (its own ephemeral
+X25519 public key); then one ``RegistrationQuestion`` per field (room, alias, mac), the satellite answers each with
+a ``RegistrationAnswer``; the server writes the registration file and sends ``Registered`` with the new id and the
+per-satellite secret (the only time it travels), encrypted with the key both derive from the X25519 exchange.
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ class RegistrationAnswer:
     """which question this answers"""
     value: str
     """the answer"""
+
+
+@register_command
+@dataclass(slots=True)
+class RegistrationKeyOffer:
+    """server -> satellite: the server's half of the X25519 exchange; ``Registered`` comes encrypted with the result.
+
+    Sent before the first RegistrationQuestion, only when Hello carried ``x25519_public_key``. Key for Registered:
+    HKDF-SHA256(ikm=X25519 shared secret, salt=none, info=b"trixy registration key v1", length=32).
+    """
+
+    public_key: bytes
+    """the server's ephemeral X25519 public key (32 raw bytes), fresh per registration"""
 
 
 @register_command
