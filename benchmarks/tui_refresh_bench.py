@@ -49,7 +49,7 @@ async def main() -> None:
         for _ in range(REPEAT):
             view.refresh_view()
         refresh = (time.perf_counter() - start) / REPEAT
-        print(f"satellite list refresh, {SATELLITES} satellites: {refresh * 1000:.1f} ms "  # noqa: T201
+        print(f"satellite list refresh, {SATELLITES} satellites: {refresh * 1000:.1f} ms "
               f"(manager status() of all alone: {baseline * 1000:.1f} ms, ratio {refresh / baseline:.1f})")
 
         await pilot.press("f9")
@@ -64,7 +64,7 @@ async def main() -> None:
         log_view.drain()
         await pilot.pause()
         draw = time.perf_counter() - start
-        print(f"log view draw: {LOG_LINES / draw:,.0f} lines/s "  # noqa: T201
+        print(f"log view draw: {LOG_LINES / draw:,.0f} lines/s "
               f"(logging into the ring buffer alone: {LOG_LINES / emit:,.0f} lines/s)")
 
 
