@@ -78,6 +78,14 @@ async def test_client_views_general_config_and_wakeword_trigger(client_pair, kit
         assert satellite.recorder.state in ("waiting", "streaming"), tui.screen.status_message
         assert "refused" not in tui.screen.status_message
         assert sat is not None and sat.connected
+        assert last.get("Last wake word") == "never", "the satellite records wake words: none yet"
+        tui.screen.refresh_view()
+        last = tui.screen.query_one("#ww-last", InfoTable).values
+        assert last["Wake word"] == "custom (id 0)" and last["Kind"] == "custom"
+        assert last["Triggered"] == "by hand" and last["Score"] == "1.00" and last["When"] != "never"
+        assert last["Speaker"].startswith("unknown (id ?)")
+        await kit.wait_for(lambda: sat.last_status is not None and sat.last_status.last_wake_word == "custom", pilot)
+        assert sat.last_status.extra["last_wake_word"]["triggered_by_hand"] is True
 
         await pilot.press("f9")
         await pilot.pause()

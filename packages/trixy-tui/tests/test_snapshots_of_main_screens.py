@@ -15,6 +15,8 @@ SIZE = (120, 40)
 def snapshot_app(trixy_root, kit):
     """A core server application whose config holds the core sections only (independent of installed packages)."""
     application = create_application("server", root=trixy_root, schema=ConfigSchema(CORE_SECTIONS))
+    for name in ("trainers", "trainer_runner"):  # registered by trixy-trainer's entry point where it is installed
+        application.unregister(name)
     return kit.make_tui(application)
 
 
@@ -27,7 +29,8 @@ def test_server_main_screen_snapshot(snap_compare, snapshot_app, key, name):
 
 def test_trainer_list_snapshot(snap_compare, trixy_root, kit):
     application = create_application("server", root=trixy_root, schema=ConfigSchema(CORE_SECTIONS))
-    application.register("trainers", {"wakeword": kit.LoopTrainer("wakeword"), "speaker": kit.LoopTrainer("speaker")})
+    application.register("trainers", {"wakeword": kit.LoopTrainer("wakeword"), "speaker": kit.LoopTrainer("speaker")},
+                         replace=True)
     assert snap_compare(kit.make_tui(application), press=["f6"], terminal_size=SIZE)
 
 

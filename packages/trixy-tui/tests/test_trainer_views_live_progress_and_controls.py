@@ -18,7 +18,7 @@ def trainers(core_app, kit, tmp_path, monkeypatch):
                             classes=["custom", "system_command", "none"], threshold=0.8, author="tests",
                             description="test wake word")
     handles = {"wakeword": kit.LoopTrainer("wakeword", model), "speaker": kit.LoopTrainer("speaker")}
-    core_app.register("trainers", handles)
+    core_app.register("trainers", handles, replace=True)  # replaces trixy-trainer's real handles
     monkeypatch.setattr(TrainerView, "REFRESH_S", 0.25)
     monkeypatch.setattr(TrainersView, "REFRESH_S", 0.25)
     yield handles
@@ -134,6 +134,7 @@ async def test_invalid_training_parameters_are_refused_inline(core_app, kit, tra
 
 
 async def test_trainer_views_without_a_trainers_component_say_not_available(core_app, kit):
+    core_app.unregister("trainers")  # trixy-trainer, where installed, registers real ones
     async with kit.make_tui(core_app).run_test(size=kit.SIZE) as pilot:
         await pilot.press("f6")
         await pilot.pause()

@@ -2,7 +2,8 @@
 
 Registered in the core Application as `satellite` (start/stop follow the application's lifecycle). A wake-word
 detector plugs in with `app.pump.add_consumer(detector.feed)` and reports with
-`app.recorder.wake_word_detected(...)`.
+`app.recorder.wake_word_detected(...)`; `app.trigger_wake_word()` does the same by hand. `app.last_wake_word` is the
+latest reported wake word; it and the models in use travel to the server in every `SatelliteStatus`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from trixy_satellite.connection import LinkLost
 from trixy_satellite.errors import AudioDeviceError
 from trixy_satellite.listening import SpeakerWindow, WakeListener, load_speaker_identifier
 from trixy_satellite.pump import MicrophonePump
-from trixy_satellite.recorder import ConversationRecorder
+from trixy_satellite.recorder import ConversationRecorder, LastWakeWord
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,18 @@ class SpeechRecording:
 
     def close(self) -> None:
         self._wav.close()
+
+
+def model_label(model: Any) -> str:
+    """"<file> (<technology>, trained <date>)" for a loaded model (anything with `path` and `metadata`); "" if none."""
+    path = getattr(model, "path", None)
+    if path is None:
+        return ""
+    meta = getattr(model, "metadata", None) or {}
+    details = [str(meta[key]) for key in ("name", "version", "technology") if meta.get(key)]
+    if meta.get("training_date"):
+        details.append(f"trained {str(meta['training_date'])[:10]}")
+    return f"{Path(path).name} ({', '.join(details)})" if details else Path(path).name
 
 
 class SatelliteApp:
@@ -107,6 +120,36 @@ class SatelliteApp:
         self.player.on_speech_finished = self._speech_finished
         self.client.on(ConfigRequest, lambda _command: self.client.send(self.config_report()))
         self.client.on(ConfigUpdate, self._update_config)
+        self.client.status_providers.append(self.status_fields)
+        self.recorder.on_wake_word.append(self._wake_word_reported)
+
+    @property
+    def last_wake_word(self) -> LastWakeWord | None:
+        """The latest wake word reported to the server (detected or triggered by hand); None = none yet."""
+        return self.recorder.last_wake_word
+
+    def trigger_wake_word(self, wake_word_name: str = "custom") -> bool:
+        """Behave as if `wake_word_name` was heard (what the server's `TriggerWakeWord` does); False when the
+        satellite is not connected or a conversation is running."""
+        return self.recorder.trigger_wake_word(wake_word_name)
+
+    def _wake_word_reported(self, _last: LastWakeWord) -> None:
+        """Send the server a fresh status, so its TUI shows the new last wake word at once."""
+        try:
+            self.client.send(self.client.status())
+        except LinkLost:
+            pass
+
+    def status_fields(self) -> dict[str, Any]:
+        """The `SatelliteStatus` fields this app knows: models in use and the last wake word."""
+        fields: dict[str, Any] = {"wakeword_model": model_label(getattr(self.detector, "model", None)),
+                                  "voice_model": model_label(getattr(self, "speaker_identifier", None)
+                                                             or self.speaker.identifier)}
+        last = self.recorder.last_wake_word
+        if last is not None:
+            fields.update(last_wake_word_us=int(last.timestamp * 1_000_000), last_wake_word=last.wake_word_name,
+                          last_speaker=last.speaker_name, extra={"last_wake_word": last.as_dict()})
+        return fields
 
     def _speech_finished(self) -> None:
         """Tell the server the speech it sent has been played (the pipeline may then listen for an answer)."""

@@ -85,6 +85,8 @@ class SatelliteClient:
         """Successful accepts since start."""
         self.connected_callbacks: list[Callable[[SatelliteClient], Any]] = []
         self.disconnected_callbacks: list[Callable[[SatelliteClient, str], Any]] = []
+        self.status_providers: list[Callable[[], dict[str, Any]]] = []
+        """Each returns `SatelliteStatus` fields (models, last wake word...) merged into `status()`."""
         self.started = time.monotonic()
         self._handlers: dict[type, list[Handler]] = collections.defaultdict(list)
         self._conn: ClientConnection | None = None
@@ -369,10 +371,22 @@ class SatelliteClient:
             (self.player.stop_music if kind is AudioStream.MUSIC else self.player.stop_speech)()
 
     def status(self) -> SatelliteStatus:
-        """What the server's TUI shows about this satellite."""
-        return SatelliteStatus(uptime_s=time.monotonic() - self.started, hostname=hostname(),
-                               platform=platform_string(), version=__version__,
-                               conversation_active=bool(self.player and self.player.conversation_active))
+        """What the server's TUI shows about this satellite (plus the fields of `status_providers`)."""
+        status = SatelliteStatus(uptime_s=time.monotonic() - self.started, hostname=hostname(),
+                                 platform=platform_string(), version=__version__,
+                                 conversation_active=bool(self.player and self.player.conversation_active))
+        for provider in list(self.status_providers):
+            try:
+                fields = provider()
+            except Exception:  # a broken provider costs its fields, never the status
+                logger.exception("status provider failed")
+                continue
+            for name, value in fields.items():
+                if name == "extra":
+                    status.extra.update(value)
+                else:
+                    setattr(status, name, value)
+        return status
 
     async def _keepalive(self, conn: ClientConnection) -> None:
         try:

@@ -12,6 +12,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,6 +44,28 @@ def chunk_dbfs(chunk: bytes) -> float:
     return 20 * math.log10(rms) if rms > 1e-6 else -120.0
 
 
+@dataclass(slots=True)
+class LastWakeWord:
+    """The latest wake word this satellite reported to the server (shown in the TUI, sent in `SatelliteStatus`)."""
+
+    wake_word_id: int
+    wake_word_name: str
+    score: float
+    timestamp: float
+    """Unix time of the detection (or of the trigger by hand)."""
+    speaker_id: int | None = None
+    speaker_name: str = ""
+    speaker_score: float | None = None
+    system_command: bool = False
+    triggered_by_hand: bool = False
+    """True when the server or the local TUI triggered it (`TriggerWakeWord`, "Trigger wake word"), not the detector."""
+    loudness_db: float = -120.0
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values (for `SatelliteStatus.extra`)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
 class ConversationRecorder:
     """State machine: idle -> waiting (wake word sent, buffering) -> streaming -> idle."""
 
@@ -64,6 +87,9 @@ class ConversationRecorder:
         self.on_state_change: list[Callable[[str], None]] = []
         self.identify_speaker: Callable[[], tuple[int | None, str, float]] | None = None
         """Names the speaker of the latest audio when a detection comes without one (e.g. `TriggerWakeWord`)."""
+        self.last_wake_word: LastWakeWord | None = None
+        """The latest wake word reported to the server (None = none since the start)."""
+        self.on_wake_word: list[Callable[[LastWakeWord], None]] = []
         self._pre_roll: collections.deque[bytes] = collections.deque()
         self._pre_roll_bytes = 0
         self._buffer: list[bytes] = []
@@ -74,8 +100,7 @@ class ConversationRecorder:
         client.on(StopStreaming, lambda c: self._finish(RecordingEndReason.STOPPED, c.conversation_id))
         client.on(AbortStreaming, lambda c: self._finish(RecordingEndReason.ABORTED, c.conversation_id))
         client.on(StandDown, self._on_stand_down)
-        client.on(TriggerWakeWord, lambda c: self.wake_word_detected(1 if c.wake_word_name == "system_command" else 0,
-                                                                     c.wake_word_name, score=1.0))
+        client.on(TriggerWakeWord, lambda c: self.trigger_wake_word(c.wake_word_name))
         client.on(ListenAgain, self._on_listen_again)
         client.disconnected_callbacks.append(lambda _c, _r: self._lost())
 
@@ -96,29 +121,47 @@ class ConversationRecorder:
             callback(state)
 
     # -- the wake-word detector's entry point ---------------------------------------------------------------------
+    def trigger_wake_word(self, wake_word_name: str = "custom") -> bool:
+        """Behave as if `wake_word_name` was heard (by hand: the server's `TriggerWakeWord`, the TUI's button)."""
+        return self.wake_word_detected(1 if wake_word_name == "system_command" else 0, wake_word_name, score=1.0,
+                                       triggered_by_hand=True)
+
     def wake_word_detected(self, wake_word_id: int, wake_word_name: str, *, score: float = 1.0,
                            speaker_id: int | None = None, speaker_name: str = "", loudness_db: float | None = None,
-                           ) -> bool:
+                           speaker_score: float | None = None, triggered_by_hand: bool = False) -> bool:
         """Report a detection to the server and keep buffering; False when busy or not connected."""
         if self.state != "idle" or not self.client.connected:
             return False
         if speaker_id is None and self.identify_speaker is not None:
-            speaker_id, speaker_name, _score = self.identify_speaker()
+            speaker_id, speaker_name, speaker_score = self.identify_speaker()
         recent = list(self._pre_roll)
         level_chunks = recent[len(recent) - self._chunks_for(self.level_window_s, recent):]
         self._buffer = recent[len(recent) - self._chunks_for(self.pre_roll_s, recent):]
         loud = float(loudness_db if loudness_db is not None else
                      max((chunk_dbfs(c) for c in level_chunks), default=-120.0))  # numpy floats cannot travel
+        timestamp_us = now_us()
+        speaker_score = None if speaker_score is None or speaker_id is None else float(speaker_score)
         try:
             self.client.send(WakeWordDetected(wake_word_id=int(wake_word_id), wake_word_name=wake_word_name,
                                               speaker_id=None if speaker_id is None else int(speaker_id),
                                               speaker_name=speaker_name, score=float(score),
-                                              loudness_db=loud, timestamp_us=now_us(),
+                                              loudness_db=loud, timestamp_us=timestamp_us,
+                                              speaker_score=speaker_score,
                                               system_command=wake_word_name == "system_command"))
         except LinkLost:
             return False
         self._waiting_since = self.clock()
+        self.last_wake_word = LastWakeWord(
+            wake_word_id=int(wake_word_id), wake_word_name=wake_word_name, score=float(score),
+            timestamp=timestamp_us / 1_000_000, speaker_id=None if speaker_id is None else int(speaker_id),
+            speaker_name=speaker_name, speaker_score=speaker_score, system_command=wake_word_name == "system_command",
+            triggered_by_hand=triggered_by_hand, loudness_db=loud)
         self._set_state("waiting")
+        for callback in list(self.on_wake_word):
+            try:
+                callback(self.last_wake_word)
+            except Exception:  # a listener's bug must not break the conversation
+                logger.exception("wake-word callback failed")
         return True
 
     @staticmethod

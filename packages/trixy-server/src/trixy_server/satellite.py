@@ -248,6 +248,13 @@ class Satellite(SatelliteUpdateMethods):
 
         return self.request(StatusRequest(), SatelliteStatus)
 
+    def trigger_wake_word(self, wake_word_name: str = "custom") -> asyncio.Future | concurrent.futures.Future:
+        """Make the satellite behave as if `wake_word_name` was heard (`TriggerWakeWord`: the TUI's "fake wake
+        word"); the satellite then reports a `WakeWordDetected` as after a real detection."""
+        from trixy_protocol import TriggerWakeWord
+
+        return self.send(TriggerWakeWord(wake_word_name=wake_word_name))
+
     def fetch_config(self) -> asyncio.Future | concurrent.futures.Future:
         """The satellite's configuration (secrets left out) as a `SatelliteConfig`, for the TUI's F4 view."""
         from trixy_protocol import ConfigRequest, SatelliteConfig

@@ -12,6 +12,12 @@ def _today() -> date:
     return date.today()
 
 
+def _next_midnight() -> float:
+    """The Unix time at which the local day after today starts."""
+    tomorrow = datetime.combine(date.today(), datetime.min.time()).timestamp() + 86400.0
+    return tomorrow
+
+
 @dataclass(slots=True)
 class TrafficCounter:
     """Bytes sent and received, in total and for the current local day (reset when the day changes)."""
@@ -22,6 +28,7 @@ class TrafficCounter:
     received_today: int = 0
     day: date = field(default_factory=_today)
     today: Callable[[], date] = field(default=_today, repr=False, compare=False)
+    _roll_at: float = field(default=0.0, repr=False, compare=False)
 
     def add_sent(self, count: int) -> None:
         """Count `count` bytes written to the peer."""
@@ -46,11 +53,16 @@ class TrafficCounter:
         }
 
     def _roll(self) -> None:
+        # Hot path (every audio chunk): with the real clock, only look at the date once the next midnight is due.
+        if self.today is _today and time.time() < self._roll_at:
+            return
         now = self.today()
         if now != self.day:
             self.day = now
             self.sent_today = 0
             self.received_today = 0
+        if self.today is _today:
+            self._roll_at = _next_midnight()
 
 
 @dataclass(slots=True)

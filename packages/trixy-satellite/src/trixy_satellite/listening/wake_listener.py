@@ -43,7 +43,8 @@ class WakeListener:
             # server-triggered wake word, so satellites are compared on one scale (the detector's window RMS is
             # diluted by the silence in its window)
             if self.recorder.wake_word_detected(detection.wakeword_id, detection.name, score=detection.score,
-                                                speaker_id=speaker_id, speaker_name=speaker_name, loudness_db=None):
+                                                speaker_id=speaker_id, speaker_name=speaker_name, loudness_db=None,
+                                                speaker_score=speaker_score):
                 break
 
     def _state_changed(self, state: str) -> None:

@@ -166,11 +166,18 @@ class SatelliteView(SubMainView):
         last_wake_time = attr(wake, "timestamp")
         if last_wake_time is None and attr(status, "last_wake_word_us"):
             last_wake_time = status.last_wake_word_us / 1_000_000
-        self.query_one("#conv-wakeword", InfoTable).show([
+        extra = attr(status, "extra")
+        reported = extra.get("last_wake_word") if isinstance(extra, dict) else None
+        rows = [
             ("Model", fmt.text(attr(status, "wakeword_model"))),
             ("Last detection", fmt.moment(last_wake_time)),
             ("Last wake word", fmt.text(attr(wake, "wake_word_name") or attr(status, "last_wake_word"))),
-        ])
+        ]
+        if isinstance(reported, dict):  # the satellite's own record of its last wake word (SatelliteStatus.extra)
+            score = reported.get("score")
+            rows.append(("Last score / trigger", f"{fmt.text(score if score is None else round(float(score), 2))} / "
+                         f"{'by hand' if reported.get('triggered_by_hand') else 'by the detector'}"))
+        self.query_one("#conv-wakeword", InfoTable).show(rows)
         self.query_one("#conv-voice", InfoTable).show([
             ("Model", fmt.text(attr(status, "voice_model"))),
             ("Last speaker", fmt.text(attr(wake, "speaker_name") or attr(status, "last_speaker"))),

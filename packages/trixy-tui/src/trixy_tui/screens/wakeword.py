@@ -55,6 +55,25 @@ def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
     return rows
 
 
+def last_wake_word_rows(last: Any) -> list[tuple[str, str]]:
+    """What the view shows about the last wake word (the satellite's `last_wake_word`, read by duck typing)."""
+    wake_id, speaker_id = attr(last, "wake_word_id"), attr(last, "speaker_id")
+    score, speaker_score = attr(last, "score"), attr(last, "speaker_score")
+    speaker_name = attr(last, "speaker_name") or ("unknown" if speaker_id is None else "")
+    speaker = f"{speaker_name} (id {speaker_id if speaker_id is not None else '?'})"
+    if speaker_score is not None:
+        speaker += f", similarity {float(speaker_score):.2f}"
+    name = fmt.text(attr(last, "wake_word_name"))
+    return [
+        ("Wake word", f"{name} (id {wake_id})" if wake_id is not None else name),
+        ("Kind", "system command" if attr(last, "is_system_command") or attr(last, "system_command") else "custom"),
+        ("Triggered", "by hand" if attr(last, "triggered_by_hand") else "by the detector"),
+        ("Score", f"{float(score):.2f}" if score is not None else fmt.NOT_AVAILABLE),
+        ("When", fmt.moment(attr(last, "timestamp"))),
+        ("Speaker", speaker),
+    ]
+
+
 class WakewordView(MainView):
     """Models, last wake word and speaker, manual trigger."""
 
@@ -89,12 +108,8 @@ class WakewordView(MainView):
                 ("Conversation state", fmt.text(attr(satellite, "recorder", "state"))),
             ])
             return
-        speaker_id = attr(last, "speaker_id")
         self.query_one("#ww-last", InfoTable).show([
-            ("Wake word", fmt.text(attr(last, "wake_word_name"))),
-            ("Kind", "system command" if attr(last, "is_system_command") or attr(last, "system_command") else "custom"),
-            ("When", fmt.moment(attr(last, "timestamp"))),
-            ("Speaker", f"{fmt.text(attr(last, 'speaker_name'))} (id {speaker_id if speaker_id is not None else '?'})"),
+            *last_wake_word_rows(last),
             ("Conversation state", fmt.text(attr(satellite, "recorder", "state"))),
         ])
 
