@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 
 from trixy_core.modelfiles import base_metadata
 from trixy_trainer.config import find_config_dir, load_config, to_container
+from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.speaker.datamodule import SpeakerDataModule, load_split
 from trixy_trainer.speaker.enroll import rounded
@@ -118,25 +119,8 @@ def train_speakers(
     run_dir = Path(cfg.run_dir)
     checkpoint_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0)
     t = cfg.trainer
-    trainer = L.Trainer(
-        max_epochs=int(t.max_epochs),
-        min_epochs=int(t.min_epochs),
-        accelerator=t.accelerator,
-        devices=t.devices,
-        strategy=t.strategy,
-        precision=t.precision,
-        gradient_clip_val=t.gradient_clip_val,
-        fast_dev_run=t.fast_dev_run,
-        limit_train_batches=t.limit_train_batches,
-        limit_val_batches=t.limit_val_batches,
-        callbacks=[checkpoint_cb, ProgressReporter(progress, control)],
-        default_root_dir=str(run_dir),
-        logger=L.pytorch.loggers.CSVLogger(str(run_dir), name="logs"),
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        log_every_n_steps=10,
-    )
+    trainer = build_trainer(t, run_dir, [checkpoint_cb, ProgressReporter(progress, control)],
+                            limit_train_batches=t.limit_train_batches, num_sanity_val_steps=0)
     trainer.fit(module, datamodule=datamodule, ckpt_path=_resume_path(cfg))
     stopped = bool(control and control.stopped)
     model = module.model.cpu().eval()

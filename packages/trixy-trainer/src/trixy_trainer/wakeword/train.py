@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
 from trixy_trainer.config import load_config, to_container
 from trixy_trainer.errors import ConfigError
+from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.wakeword.datamodule import WakewordDataModule
 from trixy_trainer.wakeword.evaluate import evaluate_wakeword
@@ -96,24 +97,7 @@ def train_wakeword(
         dirpath=run_dir / "checkpoints", save_last=True, monitor="val_loss", save_top_k=1, filename="best"
     )
     t = cfg.trainer
-    trainer = L.Trainer(
-        max_epochs=int(t.max_epochs),
-        min_epochs=int(t.min_epochs),
-        accelerator=t.accelerator,
-        devices=t.devices,
-        strategy=t.strategy,
-        precision=t.precision,
-        gradient_clip_val=t.gradient_clip_val,
-        fast_dev_run=t.fast_dev_run,
-        limit_val_batches=t.limit_val_batches,
-        callbacks=[checkpoint_cb, ProgressReporter(progress, control)],
-        default_root_dir=str(run_dir),
-        logger=L.pytorch.loggers.CSVLogger(str(run_dir), name="logs"),
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        log_every_n_steps=10,
-        deterministic=False,
-    )
+    trainer = build_trainer(t, run_dir, [checkpoint_cb, ProgressReporter(progress, control)], deterministic=False)
     trainer.fit(module, datamodule=datamodule, ckpt_path=_resume_path(cfg))
     stopped = bool(control and control.stopped)
     if checkpoint_cb.best_model_path and not t.fast_dev_run:
