@@ -112,8 +112,8 @@ async def test_changes_on_both_sides_while_apart_lose_nothing(tmp_path: Path):
 
 async def test_newer_models_and_assets_flow_both_ways_and_the_local_detector_reloads(tmp_path: Path):
     server_root, sa_root = tmp_path / "server", tmp_path / "standalone"
-    quiet_model(sa_root / "models" / "wakeword" / "default" / "trixy.onnx", trained="2026-01-01T00:00:00+00:00")
-    loud_model(server_root / "models" / "wakeword" / "default" / "trixy.onnx", trained="2026-06-01T00:00:00+00:00")
+    quiet_model(sa_root / "models" / "wakeword" / "trixy" / "trixy.onnx", trained="2026-01-01T00:00:00+00:00")
+    loud_model(server_root / "models" / "wakeword" / "trixy" / "trixy.onnx", trained="2026-06-01T00:00:00+00:00")
     loud_model(sa_root / "models" / "wakeword" / "kitchen" / "kitchen.onnx")   # only here: pushed
     (server_root / "assets" / "default" / "audio").mkdir(parents=True)
     (server_root / "assets" / "default" / "audio" / "chime.wav").write_bytes(b"RIFF-chime")
@@ -127,11 +127,11 @@ async def test_newer_models_and_assets_flow_both_ways_and_the_local_detector_rel
             await wait_for(lambda: standalone.sync.last_round is not None and standalone.sync.last_round.ok, 20,
                            "the first sync round")
             done = standalone.sync.last_round
-            assert "models/wakeword/default/trixy.onnx" in done.pulled
+            assert "models/wakeword/trixy/trixy.onnx" in done.pulled
             assert "assets/default/audio/chime.wav" in done.pulled
             assert done.pushed == ["models/wakeword/kitchen/kitchen.onnx"]
-        pulled = sa_root / "models" / "wakeword" / "default" / "trixy.onnx"
-        assert pulled.read_bytes() == (server_root / "models" / "wakeword" / "default" / "trixy.onnx").read_bytes()
+        pulled = sa_root / "models" / "wakeword" / "trixy" / "trixy.onnx"
+        assert pulled.read_bytes() == (server_root / "models" / "wakeword" / "trixy" / "trixy.onnx").read_bytes()
         assert (server_root / "models" / "wakeword" / "kitchen" / "kitchen.onnx").is_file()
         assert (sa_root / "assets" / "default" / "audio" / "chime.wav").read_bytes() == b"RIFF-chime"
         assert [d.name for d in detections(local.detector, loud_noise())][:1] == ["trixy"]   # reloaded live

@@ -20,7 +20,7 @@ async def client_pair(server_app, trixy_root, kit, monkeypatch):
     from trixy_satellite.app import SatelliteApp
 
     monkeypatch.setenv("TRIXY_MODEL_PASSWORD", "trixy-test")
-    kit.write_model(trixy_root / "models" / "wakeword" / "default" / "trixy.pth", sample_rate=16000,
+    kit.write_model(trixy_root / "models" / "wakeword" / "trixy" / "trixy.pth", sample_rate=16000,
                     technology="repcnn", classes=["custom", "system_command", "none"], threshold=0.75,
                     name="trixy", description="Trixy wake word")
     kit.write_model(trixy_root / "models" / "voice_recognition" / "default" / "speakers.pth", sample_rate=16000,
@@ -67,7 +67,7 @@ async def test_client_views_general_config_and_wakeword_trigger(client_pair, kit
         await pilot.pause()
         assert isinstance(tui.screen, WakewordView)
         model = tui.screen.query_one("#ww-model", InfoTable).values
-        assert model["Model file"] == "models/wakeword/default/trixy.pth"
+        assert model["Model file"] == "models/wakeword/trixy/trixy.pth"
         assert model["Technology"] == "repcnn" and model["Threshold"] == "0.75" and model["Name"] == "trixy"
         voice = tui.screen.query_one("#ww-voice", InfoTable).values
         assert voice["Speakers"] == "Johannes, Peter" and voice["Num speaker"] == "2"

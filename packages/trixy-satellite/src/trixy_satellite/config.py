@@ -42,17 +42,22 @@ SATELLITE_SECTION = ConfigSection(
     modes=("client",),
 )
 
+AUDIO_DEVICE_FIELDS = (
+    ConfigField("input", str, "device",
+                "Microphone: 'device', 'device:<name|index>', a .wav file, '-' (raw 16 kHz s16le on stdin), "
+                "or 'silence'."),
+    ConfigField("output", str, "device", "Speaker: 'device', 'device:<name|index>', a .wav file, or 'null'."),
+    ConfigField("output_rate", int, 48000, "Sample rate of the mixed speaker output.", minimum=8000),
+    ConfigField("output_channels", int, 2, "Channels of the mixed speaker output.", minimum=1, maximum=2),
+    ConfigField("chunk_ms", int, 20, "Microphone chunk length.", minimum=5, maximum=200),
+)
+"""Microphone and speaker fields, shared by the client's `audio` section and the standalone's local satellite."""
+
 AUDIO_SECTION = ConfigSection(
     "audio",
     "Microphone and speaker.",
     (
-        ConfigField("input", str, "device",
-                    "Microphone: 'device', 'device:<name|index>', a .wav file, '-' (raw 16 kHz s16le on stdin), "
-                    "or 'silence'."),
-        ConfigField("output", str, "device", "Speaker: 'device', 'device:<name|index>', a .wav file, or 'null'."),
-        ConfigField("output_rate", int, 48000, "Sample rate of the mixed speaker output.", minimum=8000),
-        ConfigField("output_channels", int, 2, "Channels of the mixed speaker output.", minimum=1, maximum=2),
-        ConfigField("chunk_ms", int, 20, "Microphone chunk length.", minimum=5, maximum=200),
+        *AUDIO_DEVICE_FIELDS,
         ConfigField("music_mode", str, "duck", "While speech plays or a conversation runs: duck or pause music.",
                     choices=("duck", "pause")),
         ConfigField("duck_gain", float, 0.2, "Music volume while ducked (0..1).", minimum=0, maximum=1),
@@ -65,7 +70,7 @@ MODELS_SECTION = ConfigSection(
     "models",
     "Wake-word and voice-recognition models (folders under models/).",
     (
-        ConfigField("wakeword", str, "models/wakeword/default", "Wake-word model folder or file."),
+        ConfigField("wakeword", str, "models/wakeword/trixy", "Wake-word model folder or file."),
         ConfigField("voice_recognition", str, "models/voice_recognition/default", "Speaker model folder or file."),
     ),
     modes=("client",),

@@ -7,19 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from trixy_core.config import ConfigField, ConfigSection, register_section
+from trixy_satellite.config import AUDIO_DEVICE_FIELDS
 
 STANDALONE_SECTION = ConfigSection(
     "standalone",
     "The local satellite of the standalone: microphone, speaker, wake-word and speaker models.",
     (
-        ConfigField("input", str, "device",
-                    "Microphone: 'device', 'device:<name|index>', a .wav file, '-' (raw 16 kHz s16le on stdin), "
-                    "or 'silence'."),
-        ConfigField("output", str, "device", "Speaker: 'device', 'device:<name|index>', a .wav file, or 'null'."),
-        ConfigField("output_rate", int, 48000, "Sample rate of the mixed speaker output.", minimum=8000),
-        ConfigField("output_channels", int, 2, "Channels of the mixed speaker output.", minimum=1, maximum=2),
-        ConfigField("chunk_ms", int, 20, "Microphone chunk length.", minimum=5, maximum=200),
-        ConfigField("wakeword_model", str, "models/wakeword/default", "Wake-word model folder or .onnx file."),
+        *AUDIO_DEVICE_FIELDS,
+        ConfigField("wakeword_model", str, "models/wakeword/trixy", "Wake-word model folder or .onnx file."),
         ConfigField("voice_model", str, "models/voice_recognition/default", "Speaker model folder or .onnx file."),
         ConfigField("room", str, "living room", "Room of the local satellite."),
         ConfigField("alias", str, "standalone", "Name of the local satellite."),

@@ -40,7 +40,7 @@ class UpdateSettings:
     assets_folder: str = "assets"
     max_bytes: int = 256 * 1024 * 1024
     allow_unencrypted: bool = False
-    wakeword_folder: str = "models/wakeword/default"
+    wakeword_folder: str = "models/wakeword/trixy"
     voice_folder: str = "models/voice_recognition/default"
 
     @classmethod
