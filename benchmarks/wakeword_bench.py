@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "packages" / "trixy-trainer" / "src"))
 from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model  # noqa: E402
 from trixy_trainer.data.synth import HOLDOUT_VOICES, background_noise, speak  # noqa: E402
 from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES  # noqa: E402
+from trixy_trainer.wakeword.detection import choose_class_thresholds  # noqa: E402
 
 SR = 16000
 VARIANTS = ["", "m1", "m3", "f1", "f2", "f4", "klatt", "Andy", "linda", "steph", "grandpa", "rob"]
@@ -135,23 +136,35 @@ def bench_trixy(args: argparse.Namespace, negatives: np.ndarray, hours: float) -
     neg = smooth(trixy_scores(detector, negatives), smoothing)
     cpu = (time.process_time() - t0) / (negatives.size / SR)
     wake = neg[:, :2].max(axis=1)
-    thresholds = np.linspace(0.05, 0.999, 400)
+    thresholds = np.unique(np.concatenate([np.linspace(0.05, 0.99, 380), 1.0 - np.logspace(-2, -4, 60)]))
     fa = np.array([triggers(wake, t, refractory) for t in thresholds]) / hours
     ok = np.flatnonzero(fa <= 1.0)
     best = thresholds[ok[0]] if ok.size else 1.0
     for kind, m in maxima.items():
         print(f"trixy {kind}: FRR at <=1 FA/h = {np.mean(m < best) * 100:.1f} % (threshold {best:.3f}, {fa[ok[0]] if ok.size else 0:.2f} FA/h over {hours:.2f} h of negatives, {m.size} held-out positives)")
+    # per-class thresholds (what the satellite's detector uses when the metadata has class_thresholds)
+    class_fa = np.array([[triggers(neg[:, c], t, refractory) for t in thresholds] for c in range(2)]) / hours
+    class_frr = np.array([[np.mean(maxima[k] < t) for t in thresholds] for k in maxima])
+    picks = choose_class_thresholds(class_fa, class_frr, 1.0)
+    total = sum(class_fa[c][k] for c, k in enumerate(picks))
+    for c, (kind, k) in enumerate(zip(maxima, picks, strict=True)):
+        print(f"trixy {kind}: FRR at <=1 FA/h with per-class thresholds = {class_frr[c][k] * 100:.1f} % (threshold {thresholds[k]:.4f}; both classes together {total:.2f} FA/h over {hours:.2f} h)")
     stored = model.threshold
     fa_stored = triggers(wake, stored, refractory) / hours
     for kind, m in maxima.items():
         print(f"trixy {kind}: detection rate at stored threshold {stored:.3f} = {np.mean(m >= stored) * 100:.1f} % ({fa_stored:.2f} FA/h)")
+    per_class = model.class_thresholds
+    fa_classes = sum(triggers(neg[:, c], per_class[c], refractory) for c in range(2)) / hours
+    for c, (kind, m) in enumerate(maxima.items()):
+        print(f"trixy {kind}: detection rate at stored class threshold {per_class[c]:.4f} = {np.mean(m >= per_class[c]) * 100:.1f} % (both classes {fa_classes:.2f} FA/h)")
     full = WakewordDetector(load_wakeword_model(args.model, threads=1, use_stream=False), settings)
     sample = negatives[: 60 * SR]
     t0 = time.process_time()
     trixy_scores(full, sample)
     cpu_full = (time.process_time() - t0) / 60
-    size = Path(args.model).stat().st_size + Path(args.model).with_name(Path(args.model).stem + ".stream.onnx").stat().st_size
-    print(f"trixy detector CPU: {cpu:.4f} s per audio s, streaming, 80 ms hop, 1 thread (full-window baseline: {cpu_full:.4f} s/s, ratio {cpu_full / cpu:.1f}); model files {size / 1024:.0f} KB")
+    size = Path(args.model).stat().st_size
+    stream_size = Path(args.model).with_name(Path(args.model).stem + ".stream.onnx").stat().st_size
+    print(f"trixy detector CPU: {cpu:.4f} s per audio s, streaming, 80 ms hop, 1 thread (full-window baseline: {cpu_full:.4f} s/s, ratio {cpu_full / cpu:.1f}); model {size / 1000:.0f} kB (+ streaming graph {stream_size / 1000:.0f} kB)")
 
 
 def bench_trixy_jarvis(path: Path, negatives: np.ndarray, count: int, minutes: float) -> None:
@@ -230,7 +243,19 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--peer-minutes", type=float, default=10.0)
     parser.add_argument("--jarvis-model", default=str(REPO / "trainer" / "runs" / "jarvis" / "model" / "hey_jarvis.onnx"))
+    parser.add_argument("--write-negatives", metavar="WAV", help="only write a negative stream (seed --negative-seed) as a WAV for threshold calibration, then exit")
+    parser.add_argument("--negative-seed", type=int, default=7, help="seed of the negative stream (the benchmark's own is 7)")
     args = parser.parse_args()
+    if args.write_negatives:
+        import soundfile as sf
+
+        audio = negative_stream(args.negative_hours, args.negative_seed)
+        Path(args.write_negatives).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(args.write_negatives, audio, SR, subtype="PCM_16")
+        print(f"wrote {audio.size / SR / 3600:.2f} h of held-out-voice negatives (seed {args.negative_seed}) to {args.write_negatives}")
+        return
+    if args.negative_seed != 7:
+        parser.error("the benchmark always scores on its own negative stream (seed 7); --negative-seed is for --write-negatives")
     t0 = time.time()
     negatives = negative_stream(args.negative_hours, 7)
     hours = negatives.size / SR / 3600

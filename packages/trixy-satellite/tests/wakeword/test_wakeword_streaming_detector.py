@@ -54,7 +54,7 @@ def test_detects_spoken_wake_words_with_id_name_and_loudness(model_path: Path, s
     for start in range(0, audio.size, 1000):  # block size unrelated to the hop
         found += detector.feed((audio[start : start + 1000] * 32767).astype(np.int16).tobytes())
     assert [d.wakeword_id for d in found] == [0] and found[0].name == "trixy"
-    assert found[0].score >= detector.threshold
+    assert found[0].score >= detector.thresholds[0]
     assert -40.0 < found[0].loudness_dbfs < -3.0 and found[0].peak_dbfs <= 0.0
     assert 1.0 < found[0].stream_time_s < audio.size / 16000 + 0.1
 
@@ -77,6 +77,30 @@ def test_refractory_period_suppresses_repeated_triggers(model_path: Path) -> Non
     detections = always.feed(np.zeros(16000 * 5, np.float32))
     times = [d.stream_time_s for d in detections]
     assert len(times) == 5 and all(b - a > 1.0 for a, b in zip(times, times[1:], strict=False))
+
+
+def test_per_class_thresholds_from_the_metadata_decide_each_wake_word(tmp_path: Path, model_path: Path) -> None:
+    import shutil
+
+    from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, write_onnx_metadata
+
+    meta = read_metadata(model_path, required=WAKEWORD_REQUIRED_KEYS)
+    for always, never in (("trixy", "system_command"), ("system_command", "trixy")):
+        copy = tmp_path / always / "trixy.onnx"
+        copy.parent.mkdir()
+        shutil.copy(model_path, copy)
+        write_onnx_metadata(copy, {**meta, "class_thresholds": {always: 0.0, never: 1.01}}, WAKEWORD_REQUIRED_KEYS)
+        model = load_wakeword_model(copy)
+        assert model.class_thresholds == ([0.0, 1.01] if always == "trixy" else [1.01, 0.0])
+        found = WakewordDetector(model).feed(np.zeros(16000 * 4, np.float32))
+        assert found and {d.name for d in found} == {always}
+        # an explicit threshold overrides the per-class ones
+        assert WakewordDetector(model, DetectorSettings(threshold=1.01)).feed(np.zeros(16000 * 4, np.float32)) == []
+    meta.pop("class_thresholds", None)
+    plain = tmp_path / "plain.onnx"
+    shutil.copy(model_path, plain)
+    write_onnx_metadata(plain, meta, WAKEWORD_REQUIRED_KEYS)
+    assert load_wakeword_model(plain).class_thresholds == [meta["threshold"]] * 2  # older models: one threshold
 
 
 def test_bad_models_give_clear_errors(tmp_path: Path, model_path: Path) -> None:

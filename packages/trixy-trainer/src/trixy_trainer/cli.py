@@ -35,8 +35,10 @@ def cmd_synth(overrides: Sequence[str]) -> int:
     from trixy_trainer.data.synth import SynthConfig, synthesize_corpus
 
     cfg = to_container(load_config("synth", overrides))
+    workers = int(cfg.pop("workers", 2))
     counts = synthesize_corpus(
         SynthConfig(out_dir=Path(cfg.pop("out_dir")), **cfg),
+        workers=workers,
         progress=lambda folder, i, n: logger.info("synth %s %d/%d", folder, i, n),
     )
     _out(json.dumps({"written": counts}))
@@ -111,7 +113,7 @@ def cmd_export(overrides: Sequence[str]) -> int:
 def cmd_evaluate(overrides: Sequence[str]) -> int:
     from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth
     from trixy_trainer.features.logmel import FeatureSettings
-    from trixy_trainer.wakeword.evaluate import evaluate_wakeword
+    from trixy_trainer.wakeword.evaluate import evaluate_wakeword, load_negative_audio
     from trixy_trainer.wakeword.module import build_wakeword_net
     from trixy_trainer.wakeword.train import wakeword_config
 
@@ -131,9 +133,25 @@ def cmd_evaluate(overrides: Sequence[str]) -> int:
         hop_samples=int(ev.hop_ms) * 16, smoothing_hops=int(ev.smoothing_hops), refractory_s=float(ev.refractory_s),
         target_fa_per_hour=float(ev.target_fa_per_hour), det_png=Path(cfg.run_dir) / "det_curve_eval.png",
         max_positives=int(ev.max_positives),
+        negative_audio=load_negative_audio(ev.negative_audio, int(meta["sample_rate"])) if ev.get("negative_audio") else None,
     )
+    if ev.get("update_model"):
+        _update_thresholds(path, cfg.export.get("password"), meta, state, result)
     _out(json.dumps(result.summary()))
     return 0
+
+
+def _update_thresholds(pth: Path, password: str | None, meta: dict, state: dict, result) -> None:
+    """Write a new evaluation's thresholds and results into ``pth`` and its .onnx/.stream.onnx companions."""
+    from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, write_onnx_metadata, write_pth
+
+    update = {"threshold": float(result.threshold), "class_thresholds": dict(result.class_thresholds), "results": result.summary()}
+    write_pth(pth, {**meta, **update}, state, password, required=WAKEWORD_REQUIRED_KEYS)
+    for onnx_path in (pth.with_suffix(".onnx"), pth.with_name(pth.stem + ".stream.onnx")):
+        if onnx_path.is_file():
+            onnx_meta = read_metadata(onnx_path, required=WAKEWORD_REQUIRED_KEYS)
+            write_onnx_metadata(onnx_path, {**onnx_meta, **update}, WAKEWORD_REQUIRED_KEYS)
+    logger.info("wrote thresholds %s (single %.4f) into %s and its ONNX files", result.class_thresholds, result.threshold, pth)
 
 
 HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "wakeword": cmd_wakeword, "export": cmd_export, "evaluate": cmd_evaluate}

@@ -54,3 +54,8 @@ def test_finetuning_with_a_new_speaker_keeps_old_ids(trained, corpus: Path, tmp_
     growth = result.evaluation["growth"]
     assert growth["added_speakers"] == ["000-newcomer"]
     assert 0.0 <= growth["old_speaker_accuracy_before"] <= 1.0 and 0.0 <= growth["old_speaker_accuracy_after"] <= 1.0
+    # the grown model really trained (a fine-tune base arrives in eval mode: BatchNorm statistics must still move)
+    base, _ = load_speaker_pth(trained.files["pth"], "test-password")
+    grown, _ = load_speaker_pth(result.files["pth"], "test-password")
+    stats = [k for k in base.state_dict() if k.endswith("running_mean")]
+    assert stats and any(not torch.equal(base.state_dict()[k], grown.state_dict()[k]) for k in stats)

@@ -53,3 +53,13 @@ def test_speakers_from_the_synth_generator_are_marked_synthetic(tmp_path) -> Non
     (tmp_path / "voices.json").write_text(json.dumps([{"name": "spk000-de-m3"}]))
     cfg = OmegaConf.create({"data": {"raw_dir": str(tmp_path)}})
     assert speaker_sources(cfg, ["spk000-de-m3", "grandma"]) == ["synthetic", "trained"]
+
+
+def test_asking_for_more_synthetic_speakers_keeps_the_first_ones() -> None:
+    from trixy_trainer.speaker.synth import COHORT, make_speakers
+
+    few = make_speakers(COHORT, "train", seed=7)
+    many = make_speakers(COHORT * 2 + 5, "train", seed=7)
+    assert many[:COHORT] == few
+    assert len({(v.base, v.variant) for v in many}) == len(many) == COHORT * 2 + 5
+    assert [v.name[:6] for v in many[COHORT : COHORT + 2]] == ["spk100", "spk101"]

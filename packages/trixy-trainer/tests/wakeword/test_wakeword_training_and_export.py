@@ -78,6 +78,37 @@ def test_train_one_epoch_exports_models_that_match_torch(tiny_chunked: Path, tmp
     assert onnx_probs.shape == (3, 3)
     assert np.allclose(onnx_probs, torch_probs, atol=1e-4)
     assert np.allclose(onnx_probs.sum(axis=1), 1.0, atol=1e-5)
+    # the mel filterbank is computed by the graph from its band edges, not stored as a 40 x 201 weight
+    import onnx
+
+    graph = onnx.load(str(result.files["onnx"])).graph
+    assert all(np.prod(i.dims) < 40 * 201 for i in graph.initializer)
+    assert {"Range", "Min", "Max"} <= {n.op_type for n in graph.node}
+    assert set(meta["class_thresholds"]) == {"trixy", "system_command"}
+
+
+def test_evaluate_on_own_negative_audio_writes_thresholds_into_the_model(tiny_chunked: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    import soundfile as sf
+
+    cfg = load_config("wakeword", _overrides(tiny_chunked, tmp_path, "trainer.max_epochs=1", "export.formats=[onnx,pth]"), CONFIG_DIR)
+    files = train_wakeword(cfg).files
+    rng = np.random.default_rng(4)
+    negatives = tmp_path / "negatives"
+    negatives.mkdir()
+    for k in range(2):  # a folder of WAVs is one stream: 2 x 90 s of noise
+        sf.write(negatives / f"n{k}.wav", (rng.normal(0, 0.05, 16000 * 90)).astype(np.float32), 16000)
+    monkeypatch.setenv("TRIXY_TRAINER_CONFIG_DIR", str(CONFIG_DIR))
+    args = _overrides(tiny_chunked, tmp_path, f"evaluation.model={files['pth']}", f"evaluation.negative_audio={negatives}", "evaluation.update_model=true")
+    assert cli_main(["evaluate", "--quiet", *args]) == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["negative_hours"] == pytest.approx(180 / 3600, abs=1e-3)
+    for path in (files["onnx"], files["stream_onnx"]):
+        meta = read_metadata(path, required=WAKEWORD_REQUIRED_KEYS)
+        assert meta["threshold"] == printed["threshold"] and meta["class_thresholds"] == printed["class_thresholds"]
+        assert meta["results"]["negative_hours"] == printed["negative_hours"]
+    pth_meta, _ = read_pth(files["pth"], "test-pw", WAKEWORD_REQUIRED_KEYS)
+    assert pth_meta["class_thresholds"] == printed["class_thresholds"]
+    assert cli_main(["evaluate", "--quiet", *args[:-2], f"evaluation.negative_audio={tmp_path / 'none.wav'}"]) == 2
 
 
 def test_stop_then_resume_from_checkpoint_and_finetune(tiny_chunked: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ class DetectorSettings:
     hop_samples: int = 1280  # 80 ms at 16 kHz
     smoothing_hops: int = 2
     refractory_s: float = 1.5
-    threshold: float | None = None  # None: the model's threshold
+    threshold: float | None = None  # None: the model's per-class thresholds (else its single threshold)
 
 
 def _dbfs(value: float) -> float:
@@ -59,6 +59,10 @@ class WakewordDetector:
             )
         self.settings = settings
         self.threshold = float(settings.threshold if settings.threshold is not None else model.threshold)
+        #: per wake class; an explicit ``settings.threshold`` applies to every class
+        self.thresholds = np.array(
+            [self.threshold] * (len(model.classes) - 1) if settings.threshold is not None else model.class_thresholds, np.float32
+        )
         self.classes = model.classes
         self.none_index = len(self.classes) - 1
         stream = model.stream_metadata
@@ -119,8 +123,9 @@ class WakewordDetector:
             self._scores.append(self._score_hop())
             smoothed = np.mean(self._scores, axis=0)
             wake = smoothed[: self.none_index]
-            best = int(np.argmax(wake))
-            if wake[best] >= self.threshold and self._samples_seen > self._blocked_until:
+            over = wake >= self.thresholds
+            best = int(np.argmax(np.where(over, wake, -1.0)))
+            if over[best] and self._samples_seen > self._blocked_until:
                 self._blocked_until = self._samples_seen + self._refractory
                 rms = float(np.sqrt(np.mean(np.square(self._history, dtype=np.float64))))
                 detections.append(

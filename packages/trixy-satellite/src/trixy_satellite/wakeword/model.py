@@ -63,6 +63,15 @@ class WakewordModel:
         """Detection threshold chosen at training time."""
         return float(self.metadata["threshold"])
 
+    @property
+    def class_thresholds(self) -> list[float]:
+        """One threshold per wake class (every class but the last, "none"): the metadata's ``class_thresholds``
+        where the trainer chose them per class, else the single ``threshold`` for all."""
+        chosen = self.metadata.get("class_thresholds") or {}
+        if not isinstance(chosen, dict):
+            chosen = {}
+        return [float(chosen.get(name, self.threshold)) for name in self.classes[:-1]]
+
     def predict(self, audio: np.ndarray) -> np.ndarray:
         """Full-window probabilities for ``audio`` [batch, chunk_samples] float32 in [-1, 1]."""
         return self.session.run(["probabilities"], {"audio": np.asarray(audio, dtype=np.float32)})[0]

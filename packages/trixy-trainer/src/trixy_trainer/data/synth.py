@@ -146,57 +146,71 @@ def background_noise(rng: np.random.Generator, seconds: float, kind: str) -> np.
     return (audio / peak * 10 ** (rng.uniform(-30, -6) / 20)).astype(np.float32)
 
 
-def synthesize_corpus(cfg: SynthConfig, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
-    """Write the corpus; existing files are kept (re-running adds only what is missing). Returns counts per folder."""
+#: Stream ids for the per-file random generators (one independent stream per folder/kind).
+_STREAMS = {"custom": 0, "system_command": 1, "confusable": 2, "sentence": 3, "background": 4}
+
+
+def _job(cfg: SynthConfig, kind: str, index: int) -> tuple[str, str, str, np.random.Generator, tuple[float, float]]:
+    """What file ``index`` of ``kind`` says and with which voice; every file has its own seeded generator, so the
+    corpus is the same whatever the counts, order or parallelism (raising a count only adds files)."""
+    rng = np.random.default_rng([cfg.seed, _STREAMS[kind], index])
+    voice, english = _pick_voice(rng, cfg)
+    if kind == "custom":
+        return "custom", str(rng.choice(list(cfg.wake_phrases_en if english else cfg.wake_phrases_accent))), voice, rng, (1.0, 1.0)
+    if kind == "system_command":
+        return "system_command", str(rng.choice(list(cfg.system_phrases))), voice, rng, (1.0, 1.0)
+    if kind == "confusable":
+        pool = CONFUSABLES + SYSTEM_CONFUSABLES
+        text = str(rng.choice(pool)) if rng.random() < 0.7 else " ".join(rng.choice(pool, size=2))
+        return "negative", text, voice, rng, (0.5, 0.5)
+    return "negative", _random_sentence(rng), voice, rng, (0.3, 0.3)
+
+
+def synthesize_corpus(
+    cfg: SynthConfig, progress: Callable[[str, int, int], None] | None = None, workers: int = 2
+) -> dict[str, int]:
+    """Write the corpus; existing files are kept (re-running adds only what is missing). Returns counts per folder.
+
+    ``workers`` espeak-ng processes run at once (each file has its own random generator, so the result does not
+    depend on it).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     binary = espeak_binary()
-    rng = np.random.default_rng(cfg.seed)
     out = Path(cfg.out_dir)
     counts: dict[str, int] = {}
+    kind_counts = {"custom": cfg.custom_count, "system_command": cfg.system_count, "confusable": cfg.confusable_count, "sentence": cfg.sentence_count}
+    offsets = {"custom": 0, "system_command": 0, "confusable": 0, "sentence": cfg.confusable_count}
 
-    def emit(folder: str, index: int, text: str, voice: str, pad: tuple[float, float] | None) -> None:
+    def emit(kind: str, index: int) -> str | None:
+        folder, text, voice, rng, pad = _job(cfg, kind, index)
         slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24]
         pitch, speed = int(rng.integers(25, 80)), int(rng.integers(110, 210))
-        path = out / folder / f"{slug}__v-{_voice_tag(voice)}__p{pitch}s{speed}_{index:05d}.wav"
+        name = f"{slug}__v-{_voice_tag(voice)}__p{pitch}s{speed}_{kind[0]}{index + offsets[kind]:05d}.wav"
+        path = out / folder / name
         if path.exists():
-            return
+            return None
         try:
             audio = speak(text, voice, pitch, speed, binary)
         except (TrainerError, subprocess.TimeoutExpired) as exc:
             logger.warning("skipping %s: %s", path.name, exc)
-            return
-        if pad is not None:
-            audio = _pad(rng, audio, *pad)
-        write_wav(path, audio)
-        counts[folder] = counts.get(folder, 0) + 1
+            return None
+        write_wav(path, _pad(rng, audio, *pad))
+        return folder
 
-    plan = [("custom", cfg.custom_count), ("system_command", cfg.system_count)]
-    for folder, count in plan:
-        for i in range(count):
-            voice, english = _pick_voice(rng, cfg)
-            if folder == "custom":
-                text = str(rng.choice(list(cfg.wake_phrases_en if english else cfg.wake_phrases_accent)))
-            else:
-                text = str(rng.choice(list(cfg.system_phrases)))
-            emit(folder, i, text, voice, (1.0, 1.0))
-            if progress and i % 100 == 0:
-                progress(folder, i, count)
-    for i in range(cfg.confusable_count):
-        voice, _ = _pick_voice(rng, cfg)
-        pool = CONFUSABLES + SYSTEM_CONFUSABLES
-        text = str(rng.choice(pool)) if rng.random() < 0.7 else " ".join(rng.choice(pool, size=2))
-        emit("negative", i, text, voice, (0.5, 0.5))
-        if progress and i % 100 == 0:
-            progress("negative", i, cfg.confusable_count)
-    for i in range(cfg.sentence_count):
-        voice, _ = _pick_voice(rng, cfg)
-        emit("negative", cfg.confusable_count + i, _random_sentence(rng), voice, (0.3, 0.3))
+    jobs = [(kind, i) for kind, n in kind_counts.items() for i in range(n)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for done, folder in enumerate(pool.map(lambda job: emit(*job), jobs)):
+            if folder is not None:
+                counts[folder] = counts.get(folder, 0) + 1
+            if progress and done % 500 == 0:
+                progress("speech", done, len(jobs))
     kinds = ["white", "pink", "brown", "hum", "tones", "silence"]
     for i in range(cfg.background_count):
         kind = kinds[i % len(kinds)]
         path = out / "background" / f"{kind}_{i:04d}.wav"
-        audio = background_noise(rng, cfg.background_seconds, kind)
         if not path.exists():
-            write_wav(path, audio)
+            write_wav(path, background_noise(np.random.default_rng([cfg.seed, _STREAMS["background"], i]), cfg.background_seconds, kind))
             counts["background"] = counts.get("background", 0) + 1
     logger.info("synthesised corpus into %s: %s", out, counts)
     return counts

@@ -65,16 +65,32 @@ class VoiceSpec:
         return asdict(self)
 
 
+#: Speakers are made in cohorts of this size; growing ``count`` adds cohorts and never changes existing speakers.
+COHORT = 100
+
+
 def make_speakers(
     count: int, pool: str = "train", seed: int = 7, prefix: str | None = None, exclude: Sequence[VoiceSpec] = ()
 ) -> list[VoiceSpec]:
     """Return ``count`` distinct speakers from the ``train`` or ``heldout`` variant pool.
 
     Every speaker has a different (base, variant) pair, none of those in ``exclude``; pitches are spread over the
-    range so neighbours differ.
+    range so neighbours differ. Speakers come in cohorts of :data:`COHORT` (cohort ``k`` drawn with its own seed,
+    excluding the earlier cohorts), so asking for more speakers later keeps the first ones exactly as they were.
     """
     if pool not in ("train", "heldout"):
         raise SpeakerTrainerError(f"speaker pool must be 'train' or 'heldout', got {pool!r}")
+    specs: list[VoiceSpec] = []
+    while len(specs) < count:
+        cohort = len(specs) // COHORT
+        size = min(COHORT, count - len(specs))
+        specs.extend(_make_cohort(size, pool, seed + 7919 * cohort, prefix, [*exclude, *specs], first_index=len(specs)))
+    return specs
+
+
+def _make_cohort(
+    count: int, pool: str, seed: int, prefix: str | None, exclude: Sequence[VoiceSpec], first_index: int
+) -> list[VoiceSpec]:
     variants = TRAIN_VARIANTS if pool == "train" else HELDOUT_VARIANTS
     rng = np.random.default_rng(seed + (0 if pool == "train" else 100_003))
     taken = {(v.base, v.variant) for v in exclude}
@@ -97,7 +113,7 @@ def make_speakers(
     for i, (base, variant) in enumerate(chosen):
         specs.append(
             VoiceSpec(
-                name=f"{prefix}{i:03d}-{base}-{variant}",
+                name=f"{prefix}{first_index + i:03d}-{base}-{variant}",
                 base=base,
                 variant=variant,
                 pitch=int(pitches[i]),

@@ -114,6 +114,7 @@ def train_speakers(
     model, speakers, growth = _prepare_model(cfg, list(manifest["speakers"]))
     if len(speakers) < 2:
         raise SpeakerDatasetError("speaker training needs at least 2 speakers")
+    model.train()  # a fine-tune base comes back in eval mode; Lightning keeps module modes as it finds them
     datamodule = SpeakerDataModule(to_container(cfg.data), to_container(cfg.augmentation), speakers)
     module = SpeakerLightningModule(model, to_container(cfg.loss), to_container(cfg.trainer.optim))
     run_dir = Path(cfg.run_dir)

@@ -72,3 +72,31 @@ def false_accepts_per_threshold(
 ) -> np.ndarray:
     """Triggers on negative audio for each threshold (``wake_scores``: max over wake classes per hop)."""
     return np.array([count_triggers(wake_scores, float(t), refractory_hops) for t in thresholds])
+
+
+def choose_class_thresholds(fa_per_hour: np.ndarray, frr: np.ndarray, target_fa_per_hour: float) -> list[int]:
+    """Per-class threshold indices that minimise the mean false-reject rate while the classes' false accepts per
+    hour add up to at most ``target_fa_per_hour``.
+
+    ``fa_per_hour`` and ``frr`` are ``[classes, thresholds]`` (thresholds ascending, so both curves are monotone);
+    two or three wake classes are searched exhaustively, more greedily class by class. Where no combination meets
+    the target, every class gets its strictest threshold.
+    """
+    classes, count = fa_per_hour.shape
+    if classes == 1:
+        ok = np.flatnonzero(fa_per_hour[0] <= target_fa_per_hour)
+        return [int(ok[0]) if ok.size else count - 1]
+    if classes == 2:
+        total = fa_per_hour[0][:, None] + fa_per_hour[1][None, :]
+        cost = frr[0][:, None] + frr[1][None, :]
+        cost = np.where(total <= target_fa_per_hour + 1e-9, cost, np.inf)
+        if not np.isfinite(cost).any():
+            return [count - 1, count - 1]
+        i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        return [int(i), int(j)]
+    share = target_fa_per_hour / classes
+    picks = []
+    for c in range(classes):
+        ok = np.flatnonzero(fa_per_hour[c] <= share)
+        picks.append(int(ok[0]) if ok.size else count - 1)
+    return picks

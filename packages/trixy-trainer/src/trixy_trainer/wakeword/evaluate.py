@@ -16,11 +16,18 @@ import soundfile as sf
 import torch
 
 from trixy_trainer.wakeword.datamodule import list_chunks
-from trixy_trainer.wakeword.detection import false_accepts_per_threshold, smooth, window_probabilities
+from trixy_trainer.wakeword.detection import (
+    choose_class_thresholds,
+    false_accepts_per_threshold,
+    smooth,
+    window_probabilities,
+)
 
 logger = logging.getLogger(__name__)
 
-THRESHOLDS = np.round(np.linspace(0.05, 0.995, 190), 4)
+#: Candidate thresholds: even steps up to 0.99, then log-spaced towards 1 (a well-trained model's negatives and
+#: positives part in the last few thousandths).
+THRESHOLDS = np.unique(np.round(np.concatenate([np.linspace(0.05, 0.99, 95), 1.0 - np.logspace(-2, -4, 41)]), 6))
 
 
 @dataclass(slots=True)
@@ -35,6 +42,10 @@ class EvaluationResult:
     positives: dict[str, int]
     accuracy: float
     det_curve: str | None = None
+    #: per wake class: the threshold of that class alone (the classes' false accepts together stay at the target)
+    class_thresholds: dict[str, float] = field(default_factory=dict)
+    class_frr: dict[str, float] = field(default_factory=dict)
+    class_fa_per_hour: float = 0.0
     curve: dict[str, list[float]] = field(default_factory=dict)
 
     def summary(self) -> dict:
@@ -106,6 +117,11 @@ def evaluate_wakeword(
     index = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
     threshold = float(THRESHOLDS[index])
     frr = {name: float(curve[index]) for name, curve in frr_curves.items()}
+    labels = [label for label in (0, 1) if classes[label] in frr_curves]
+    class_fa = np.array([false_accepts_per_threshold(probs[:, label], THRESHOLDS, refractory_hops) / max(hours, 1e-9) for label in labels])
+    picks = choose_class_thresholds(class_fa, np.array([frr_curves[classes[label]] for label in labels]), target_fa_per_hour)
+    class_thresholds = {classes[label]: float(THRESHOLDS[k]) for label, k in zip(labels, picks, strict=True)}
+    class_frr = {classes[label]: float(frr_curves[classes[label]][k]) for label, k in zip(labels, picks, strict=True)}
     result = EvaluationResult(
         threshold=threshold,
         target_fa_per_hour=target_fa_per_hour,
@@ -114,12 +130,28 @@ def evaluate_wakeword(
         negative_hours=round(hours, 4),
         positives=positives,
         accuracy=correct / max(total, 1),
+        class_thresholds=class_thresholds,
+        class_frr=class_frr,
+        class_fa_per_hour=float(sum(class_fa[i][k] for i, k in enumerate(picks))),
         curve={"thresholds": THRESHOLDS.tolist(), "fa_per_hour": fa_per_hour.tolist(), **{k: v.tolist() for k, v in frr_curves.items()}},
     )
     if det_png is not None:
         result.det_curve = str(save_det_curve(result, det_png))
     logger.info("evaluation on %s: threshold %.3f FRR %s at %.2f FA/h over %.2f h", split, threshold, frr, result.fa_per_hour, hours)
+    logger.info("per-class thresholds %s: FRR %s at %.2f FA/h", class_thresholds, class_frr, result.class_fa_per_hour)
     return result
+
+
+def load_negative_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
+    """One negative stream from a WAV file or every WAV in a folder (sorted), resampled to ``sample_rate`` mono."""
+    from trixy_trainer.data.audio_io import read_audio
+    from trixy_trainer.errors import DatasetError
+
+    path = Path(path)
+    files = sorted(path.rglob("*.wav")) if path.is_dir() else [path]
+    if not files or not files[0].exists():
+        raise DatasetError(f"{path}: no negative audio (a WAV file or a folder of WAVs) for the evaluation")
+    return np.concatenate([read_audio(f, sample_rate) for f in files]).astype(np.float32)
 
 
 def save_det_curve(result: EvaluationResult, path: str | Path) -> Path:

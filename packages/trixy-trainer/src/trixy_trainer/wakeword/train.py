@@ -20,7 +20,7 @@ from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.wakeword.datamodule import WakewordDataModule
-from trixy_trainer.wakeword.evaluate import evaluate_wakeword
+from trixy_trainer.wakeword.evaluate import evaluate_wakeword, load_negative_audio
 from trixy_trainer.wakeword.export import export_wakeword
 from trixy_trainer.wakeword.module import WakewordModule
 
@@ -131,12 +131,14 @@ def finish_wakeword(
         context_s=float(ev.context_s),
         det_png=Path(cfg.run_dir) / "det_curve.png",
         max_positives=int(ev.max_positives),
+        negative_audio=load_negative_audio(ev.negative_audio, int(cfg.data.sample_rate)) if ev.get("negative_audio") else None,
     )
     meta = base_metadata(
         sample_rate=int(cfg.data.sample_rate),
         chunk_samples=int(chunk_samples),
         classes=list(cfg.classes),
         threshold=float(evaluation.threshold),
+        class_thresholds=dict(evaluation.class_thresholds),
         technology=str(cfg.model.architecture),
         architecture={"name": str(cfg.model.architecture), "params": to_container(cfg.model.params)},
         features=module.features.to_dict(),
