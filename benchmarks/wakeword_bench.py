@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO / "packages" / "trixy-trainer" / "src"))
 
 from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model  # noqa: E402
 from trixy_trainer.data.synth import HOLDOUT_VOICES, background_noise, speak  # noqa: E402
-from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES  # noqa: E402
+from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES, says_wake_phrase  # noqa: E402
 from trixy_trainer.wakeword.detection import choose_class_thresholds  # noqa: E402
 
 SR = 16000
@@ -64,7 +64,7 @@ def positives(kind: str, count: int, seed: int) -> list[np.ndarray]:
 
 def negative_stream(hours: float, seed: int) -> np.ndarray:
     """Speech (sentences, confusables) of held-out voices with pauses over background noise, ``hours`` long."""
-    path = CACHE / f"neg_{hours}_{seed}.npy"
+    path = CACHE / f"neg2_{hours}_{seed}.npy"  # neg2: streams without wake phrases strung from confusables
     if path.is_file():
         return np.load(path).astype(np.float32) / 32768.0
     rng = np.random.default_rng(seed)
@@ -74,6 +74,8 @@ def negative_stream(hours: float, seed: int) -> np.ndarray:
         voice, _ = _voice(rng)
         if rng.random() < 0.25:
             text = " ".join(rng.choice(CONFUSABLES + SYSTEM_CONFUSABLES, size=int(rng.integers(1, 4))))
+            while says_wake_phrase(text):  # "system commands" strung from confusables is a wake phrase
+                text = " ".join(rng.choice(CONFUSABLES + SYSTEM_CONFUSABLES, size=int(rng.integers(1, 4))))
         else:
             text = " ".join(rng.choice(SENTENCE_WORDS, size=int(rng.integers(5, 16))))
         piece = np.concatenate([_clip(rng, text, voice), np.zeros(int(rng.uniform(0.2, 1.5) * SR), np.float32)])

@@ -35,3 +35,16 @@ def test_corpus_is_the_same_whatever_the_workers_and_growing_counts_only_adds(tm
     assert counts == {"custom": 2, "negative": 1}
     assert {k: after[k] for k in first} == first  # existing files untouched, new ones added
     assert len(after) == 14
+
+
+def test_negatives_never_string_confusables_into_a_wake_phrase() -> None:
+    from trixy_trainer.data.synth import _job
+    from trixy_trainer.data.synth_texts import says_wake_phrase
+
+    assert says_wake_phrase("the system commander") and says_wake_phrase("Systems, commands!") and says_wake_phrase("Trixie")
+    assert not says_wake_phrase("system error command") and not says_wake_phrase("Trixter") and not says_wake_phrase("sister come on")
+    assert not says_wake_phrase("system comment")  # a genuine confusable stays a negative
+    cfg = SynthConfig(out_dir=Path("unused"), seed=1234)
+    texts = [_job(cfg, "confusable", i)[1] for i in range(3000)]
+    assert not any(says_wake_phrase(t) for t in texts)
+    assert sum(" " in t for t in texts) > 500  # pairs are still made

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from trixy_trainer.data.audio_io import SAMPLE_RATE, read_audio, write_wav
-from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES
+from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES, says_wake_phrase
 from trixy_trainer.errors import TrainerError
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,8 @@ def _job(cfg: SynthConfig, kind: str, index: int) -> tuple[str, str, str, np.ran
     if kind == "confusable":
         pool = CONFUSABLES + SYSTEM_CONFUSABLES
         text = str(rng.choice(pool)) if rng.random() < 0.7 else " ".join(rng.choice(pool, size=2))
+        while says_wake_phrase(text):  # "system" + "commands" is the wake phrase, not a negative
+            text = " ".join(rng.choice(pool, size=2))
         return "negative", text, voice, rng, (0.5, 0.5)
     return "negative", _random_sentence(rng), voice, rng, (0.3, 0.3)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 #: Words that sound like the wake word but are not it.
 CONFUSABLES = [
     "tricks", "tricky", "trick", "trickster", "taxi", "pixie", "Dixie", "tipsy", "sixty", "six", "extra", "texts",
@@ -37,3 +39,12 @@ SENTENCE_WORDS = [
     "close", "night", "real", "life", "few", "north", "open", "music", "weather", "kitchen", "lights", "timer",
     "please", "turn on", "switch off", "volume", "radio", "tomorrow", "morning", "coffee", "dinner", "window",
 ]
+
+#: Word sequences that *are* a wake phrase when confusables are strung together ("system commands", "the system
+#: commander"): negatives must never contain them.
+_WAKE_PATTERN = re.compile(r"\bsystems? command|\b(trixy|trixie|trixi|tricksy|tricksie)\b")
+
+
+def says_wake_phrase(text: str) -> bool:
+    """True when ``text`` contains a wake phrase (so it must not be used as negative speech)."""
+    return bool(_WAKE_PATTERN.search(" ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())))
