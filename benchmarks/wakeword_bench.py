@@ -28,7 +28,8 @@ sys.path.insert(0, str(REPO / "packages" / "trixy-trainer" / "src"))
 from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model  # noqa: E402
 from trixy_trainer.data.synth import HOLDOUT_VOICES, background_noise, speak  # noqa: E402
 from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES, says_wake_phrase  # noqa: E402
-from trixy_trainer.wakeword.detection import choose_class_thresholds  # noqa: E402
+from trixy_trainer.wakeword.detection import choose_class_thresholds, smooth  # noqa: E402
+from trixy_trainer.wakeword.detection import count_triggers as triggers  # noqa: E402
 
 SR = 16000
 VARIANTS = ["", "m1", "m3", "f1", "f2", "f4", "klatt", "Andy", "linda", "steph", "grandpa", "rob"]
@@ -105,21 +106,6 @@ def trixy_scores(detector: WakewordDetector, audio: np.ndarray) -> np.ndarray:
         detector.feed(audio[start : start + hop])
         out.append(detector.last_scores())
     return np.array(out)
-
-
-def smooth(p: np.ndarray, n: int) -> np.ndarray:
-    c = np.cumsum(np.vstack([np.zeros((1, p.shape[1])), p]), axis=0)
-    i = np.arange(1, p.shape[0] + 1)
-    lo = np.maximum(i - n, 0)
-    return (c[i] - c[lo]) / (i - lo)[:, None]
-
-
-def triggers(scores: np.ndarray, threshold: float, refractory: int) -> int:
-    count, blocked = 0, -1
-    for i in np.flatnonzero(scores >= threshold):
-        if i > blocked:
-            count, blocked = count + 1, i + refractory
-    return count
 
 
 def bench_trixy(args: argparse.Namespace, negatives: np.ndarray, hours: float) -> None:

@@ -1,5 +1,5 @@
-import numpy as np
 import pytest
+from satellite_test_doubles import LOUD, QUIET, FakeClient
 
 from trixy_core.config import Config
 from trixy_protocol import (
@@ -14,35 +14,6 @@ from trixy_protocol import (
 from trixy_satellite.config import ClientSettings, store_identity
 from trixy_satellite.errors import ClientConfigError
 from trixy_satellite.recorder import ConversationRecorder, chunk_dbfs
-
-LOUD = (8000 * np.sin(np.arange(320) / 3)).astype("<i2").tobytes()
-QUIET = b"\x00" * 640
-
-
-class FakeClient:
-    """Just the surface the recorder uses: handlers in, commands and audio out."""
-
-    def __init__(self):
-        self.handlers = {}
-        self.sent = []
-        self.audio = []
-        self.connected = True
-        self.player = None
-        self.disconnected_callbacks = []
-
-    def on(self, cls, handler):
-        self.handlers.setdefault(cls, []).append(handler)
-
-    def fire(self, command):
-        for handler in self.handlers.get(type(command), []):
-            handler(command)
-
-    def send(self, command):
-        self.sent.append(command)
-
-    def send_audio(self, pcm):
-        self.audio.append(pcm)
-        return True
 
 
 class Clock:

@@ -7,36 +7,14 @@ import asyncio
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from satellite_test_doubles import LOUD, QUIET, FakeClient
 
 from trixy_core.application import create_application
 from trixy_protocol import SatelliteStatus, StandDown, StartStreaming, TriggerWakeWord, WakeWordDetected
 from trixy_satellite.recorder import ConversationRecorder
 
 REPO = Path(__file__).resolve().parents[3]
-QUIET = b"\x00" * 640
-LOUD = (8000 * np.sin(np.arange(320) / 3)).astype("<i2").tobytes()
-
-
-class FakeClient:
-    """The surface the recorder uses: handlers in, commands out."""
-
-    def __init__(self):
-        self.handlers, self.sent, self.connected, self.player, self.disconnected_callbacks = {}, [], True, None, []
-
-    def on(self, cls, handler):
-        self.handlers.setdefault(cls, []).append(handler)
-
-    def fire(self, command):
-        for handler in self.handlers.get(type(command), []):
-            handler(command)
-
-    def send(self, command):
-        self.sent.append(command)
-
-    def send_audio(self, pcm):
-        return True
 
 
 def test_detection_and_trigger_by_hand_are_recorded_with_speaker_score_and_flags():

@@ -6,35 +6,11 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+from satellite_test_doubles import LOUD, QUIET, FakeClient
 
 from trixy_protocol import StartStreaming, WakeWordDetected
 from trixy_satellite.listening import PushSource, SpeakerWindow, WakeListener
 from trixy_satellite.recorder import ConversationRecorder, chunk_dbfs
-
-LOUD = (8000 * np.sin(np.arange(320) / 3)).astype("<i2").tobytes()
-QUIET = b"\x00" * 640
-
-
-class FakeClient:
-    """The surface the recorder uses."""
-
-    def __init__(self):
-        self.handlers, self.sent, self.audio = {}, [], []
-        self.connected, self.player, self.disconnected_callbacks = True, None, []
-
-    def on(self, cls, handler):
-        self.handlers.setdefault(cls, []).append(handler)
-
-    def fire(self, command):
-        for handler in self.handlers.get(type(command), []):
-            handler(command)
-
-    def send(self, command):
-        self.sent.append(command)
-
-    def send_audio(self, pcm):
-        self.audio.append(pcm)
-        return True
 
 
 class LoudChunkDetector:
