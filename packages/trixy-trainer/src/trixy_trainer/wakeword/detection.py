@@ -79,7 +79,8 @@ def choose_class_thresholds(fa_per_hour: np.ndarray, frr: np.ndarray, target_fa_
     hour add up to at most ``target_fa_per_hour``.
 
     ``fa_per_hour`` and ``frr`` are ``[classes, thresholds]`` (thresholds ascending, so both curves are monotone);
-    two or three wake classes are searched exhaustively, more greedily class by class. Where no combination meets
+    two wake classes are searched exhaustively; one class, or three and more (each gets an equal share of
+    the target), class by class. Where no combination meets
     the target, every class gets its strictest threshold.
     """
     classes, count = fa_per_hour.shape
