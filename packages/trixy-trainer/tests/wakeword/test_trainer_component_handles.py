@@ -18,7 +18,7 @@ from trixy_trainer.errors import ConfigError
 
 def tiny_overrides(chunked: Path) -> list[str]:
     return [
-        f"data.chunked_dir={chunked}", "data.num_workers=0", "data.samples_per_epoch=16",
+        "data=wakeword", "model=repcnn", f"data.chunked_dir={chunked}", "data.num_workers=0", "data.samples_per_epoch=16",
         "trainer.accelerator=cpu", "trainer.devices=1", "evaluation.split=train", "evaluation.max_positives=4",
         "export.formats=[onnx]",
     ]
@@ -105,7 +105,7 @@ async def test_tiny_training_reports_progress_events_stops_and_exports_a_readabl
 
 def test_a_failing_run_is_recorded_not_raised(tmp_path: Path) -> None:
     handle = build_trainers(tmp_path)["wakeword"]
-    handle.overrides = [f"data.chunked_dir={tmp_path / 'missing'}"]
+    handle.overrides = ["data=wakeword", "model=repcnn", f"data.chunked_dir={tmp_path / 'missing'}"]
     handle.start({"max_epochs": 1})
     assert handle.join(30)
     assert handle.last_run["status"] == "failed" and handle.last_run["error"]

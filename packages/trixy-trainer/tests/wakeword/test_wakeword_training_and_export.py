@@ -23,6 +23,8 @@ CONFIG_DIR = Path(__file__).resolve().parents[4] / "config" / "trainer"
 
 def _overrides(chunked: Path, tmp: Path, *extra: str) -> list[str]:
     return [
+        "data=wakeword",
+        "model=repcnn",
         f"data.chunked_dir={chunked}",
         "data.batch_size=8",
         "data.num_workers=0",
@@ -39,9 +41,10 @@ def _overrides(chunked: Path, tmp: Path, *extra: str) -> list[str]:
 
 
 def test_command_line_overrides_win_over_config_files() -> None:
-    cfg = load_config("wakeword", ["model=tcresnet", "trainer.max_epochs=3", "data.batch_size=5"], CONFIG_DIR)
+    cfg = load_config("wakeword", ["data=wakeword", "model=tcresnet", "trainer.max_epochs=3", "data.batch_size=5"], CONFIG_DIR)
     assert cfg.model.architecture == "tcresnet" and cfg.trainer.max_epochs == 3 and cfg.data.batch_size == 5
-    assert load_config("wakeword", [], CONFIG_DIR).data.batch_size == 64
+    default = load_config("wakeword", [], CONFIG_DIR)
+    assert default.model.architecture == "speech_embedding" and default.data.batch_size == 512
 
 
 def test_train_one_epoch_exports_models_that_match_torch(tiny_chunked: Path, tmp_path: Path) -> None:

@@ -66,11 +66,12 @@ class WakewordDetector:
         self.classes = model.classes
         self.none_index = len(self.classes) - 1
         stream = model.stream_metadata
-        self._streaming = (
-            model.stream_session is not None
-            and stream.get("graph") == "mel"
-            and settings.hop_samples % int((stream.get("features") or {}).get("hop_length", 160)) == 0
+        self._graph = str(stream.get("graph", "")) if model.stream_session is not None else ""
+        self._streaming = (self._graph == "mel" and settings.hop_samples % int((stream.get("features") or {}).get("hop_length", 160)) == 0) or (
+            self._graph == "speech-embedding" and settings.hop_samples == int(stream.get("stream_hop_samples", -1))
         )
+        #: score rows per hop: the speech-embedding graph scores every 80 ms step of a block
+        self._rows = int(stream.get("stream_block_hops", 1)) if self._streaming and self._graph == "speech-embedding" else 1
         if settings.hop_samples <= 0 or settings.hop_samples > model.chunk_samples:
             raise WakewordError(f"hop_samples must be in 1..{model.chunk_samples}, got {settings.hop_samples}")
         self._refractory = int(settings.refractory_s * model.sample_rate)
@@ -88,7 +89,15 @@ class WakewordDetector:
         self._scores: deque[np.ndarray] = deque(maxlen=max(1, self.settings.smoothing_hops))
         self._samples_seen = 0
         self._blocked_until = -1
-        if self._streaming:
+        if self._streaming and self._graph == "speech-embedding":
+            meta = self.model.stream_metadata
+            self._audio_samples = int(meta["stream_audio_samples"])
+            self._lag = int(meta.get("stream_lag_samples", 128))
+            inputs = {i.name: i.shape for i in self.model.stream_session.get_inputs()}
+            mel_rows, emb_rows = int(inputs["mel_context"][1]), int(inputs["embedding_context"][1])
+            self._mel_ctx = np.tile(np.asarray(meta["mel_context"], np.float32), (1, mel_rows, 1))
+            self._emb_ctx = np.tile(np.asarray(meta["embedding_context"], np.float32), (1, emb_rows, 1))
+        elif self._streaming:
             meta = self.model.stream_metadata
             self._frontend = LogMelFrames(meta.get("features") or {})
             self._new_frames = self.settings.hop_samples // self._frontend.hop_length
@@ -97,12 +106,20 @@ class WakewordDetector:
             self._mel = np.full((1, self._frontend.n_mels, frames), math.log(self._frontend.log_offset), np.float32)
 
     def _score_hop(self) -> np.ndarray:
+        """Probabilities ``[rows, classes]`` for the hop just added (one row per 80 ms step it covers)."""
+        if self._streaming and self._graph == "speech-embedding":
+            end = self._history.size - self._lag
+            audio = self._history[end - self._audio_samples : end][None]
+            probs, self._mel_ctx, self._emb_ctx = self.model.stream_session.run(
+                None, {"audio": audio, "mel_context": self._mel_ctx, "embedding_context": self._emb_ctx}
+            )
+            return probs[0]
         if self._streaming:
             new = self._frontend.frames(self._history, self._new_frames)
             self._mel[0, :, : -self._new_frames] = self._mel[0, :, self._new_frames :]
             self._mel[0, :, -self._new_frames :] = new
-            return self.model.stream_session.run(["probabilities"], {"mel": self._mel})[0][0]
-        return self.model.predict(self._history[None, :])[0]
+            return self.model.stream_session.run(["probabilities"], {"mel": self._mel})[0]
+        return self.model.predict(self._history[None, :])
 
     def feed(self, pcm: np.ndarray | bytes) -> list[WakewordDetection]:
         """Add audio (int16 PCM bytes/array or float in [-1, 1]) and return new detections."""
@@ -119,25 +136,30 @@ class WakewordDetector:
         while self._pending.size >= hop:
             block, self._pending = self._pending[:hop], self._pending[hop:]
             self._history = np.concatenate([self._history[hop:], block])
-            self._samples_seen += hop
-            self._scores.append(self._score_hop())
-            smoothed = np.mean(self._scores, axis=0)
-            wake = smoothed[: self.none_index]
-            over = wake >= self.thresholds
-            best = int(np.argmax(np.where(over, wake, -1.0)))
-            if over[best] and self._samples_seen > self._blocked_until:
-                self._blocked_until = self._samples_seen + self._refractory
-                rms = float(np.sqrt(np.mean(np.square(self._history, dtype=np.float64))))
-                detections.append(
-                    WakewordDetection(
-                        wakeword_id=best,
-                        name=self.classes[best],
-                        score=float(wake[best]),
-                        loudness_dbfs=_dbfs(rms),
-                        peak_dbfs=_dbfs(float(np.max(np.abs(self._history)))),
-                        stream_time_s=self._samples_seen / self.model.sample_rate,
+            rows = self._score_hop()
+            step = hop // len(rows)
+            for r, row in enumerate(rows):
+                at = self._samples_seen + (r + 1) * step
+                self._scores.append(row)
+                smoothed = np.mean(self._scores, axis=0)
+                wake = smoothed[: self.none_index]
+                over = wake >= self.thresholds
+                best = int(np.argmax(np.where(over, wake, -1.0)))
+                if over[best] and at > self._blocked_until:
+                    self._blocked_until = at + self._refractory
+                    window = self._history[max(0, self._history.size - self.model.chunk_samples) :]
+                    rms = float(np.sqrt(np.mean(np.square(window, dtype=np.float64))))
+                    detections.append(
+                        WakewordDetection(
+                            wakeword_id=best,
+                            name=self.classes[best],
+                            score=float(wake[best]),
+                            loudness_dbfs=_dbfs(rms),
+                            peak_dbfs=_dbfs(float(np.max(np.abs(window)))),
+                            stream_time_s=at / self.model.sample_rate,
+                        )
                     )
-                )
+            self._samples_seen += hop
         return detections
 
     def last_scores(self) -> np.ndarray | None:

@@ -1,8 +1,11 @@
 """Loading a Trixy wake-word ONNX model (numpy + onnxruntime only).
 
 The full-window graph (``<name>.onnx``: ``audio`` [batch, chunk_samples] -> ``probabilities``) is the fixed interface.
-When ``<name>.stream.onnx`` lies beside it (the CNN alone, input ``mel`` [batch, n_mels, frames]), the detector
-computes only the new log-mel frames of each hop and runs the tiny CNN on its frame buffer.
+When ``<name>.stream.onnx`` lies beside it the detector streams: for the CNN models it is the CNN alone (input
+``mel`` [batch, n_mels, frames]) and the detector computes only the new log-mel frames of each hop; for the
+speech-embedding models (``graph: speech-embedding``) it takes a block of new audio plus cached mel frames and
+embeddings and returns one probability row per 80 ms hop. A model whose ``technology`` this satellite cannot run is
+refused with a message that says what to install.
 """
 
 from __future__ import annotations
@@ -19,6 +22,29 @@ from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, ModelFileError, metada
 from trixy_satellite.wakeword.errors import WakewordModelError
 
 logger = logging.getLogger(__name__)
+
+#: Wake-word technologies this satellite runs with numpy + onnxruntime alone (the model's ``technology`` key):
+#: the all-trained CNNs, and the head on openWakeWord's speech embedding (front end inside the ONNX graph).
+SUPPORTED_TECHNOLOGIES = frozenset({"repcnn", "tcresnet", "oww-embedding"})
+#: Technologies known to need something this package does not install: what to install for them.
+TECHNOLOGY_REQUIREMENTS = {
+    "tflite": "a TFLite runtime: pip install ai-edge-litert (Trixy satellites run ONNX; re-export the model to ONNX)",
+    "torch": "torch: pip install 'trixy-satellite[torch]' (or export the model to ONNX with trixy-train)",
+}
+
+
+def check_technology(path: Path, metadata: dict[str, Any]) -> None:
+    """Refuse a model whose ``technology`` this satellite cannot run, saying what to install."""
+    technology = str(metadata.get("technology", ""))
+    if technology in SUPPORTED_TECHNOLOGIES:
+        return
+    need = TECHNOLOGY_REQUIREMENTS.get(technology.split(":")[0])
+    if need:
+        raise WakewordModelError(f"{path}: the model needs technology {technology!r}, which this satellite cannot run; install {need}")
+    raise WakewordModelError(
+        f"{path}: unknown wake-word technology {technology!r} (this satellite runs {', '.join(sorted(SUPPORTED_TECHNOLOGIES))}); "
+        "upgrade the satellite (pip install -U trixy-satellite) or pick a model trained for one of these"
+    )
 
 
 def _session(path: Path, threads: int) -> ort.InferenceSession:
@@ -89,6 +115,7 @@ def load_wakeword_model(path: str | Path, threads: int = 1, use_stream: bool = T
         meta = metadata_from_props(session.get_modelmeta().custom_metadata_map, str(path), WAKEWORD_REQUIRED_KEYS)
     except ModelFileError as exc:
         raise WakewordModelError(str(exc)) from exc
+    check_technology(path, meta)
     names = [i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()]
     if names[0] != ["audio"] or "probabilities" not in names[1]:
         raise WakewordModelError(f"{path}: expected input 'audio' and output 'probabilities', got {names}")

@@ -85,6 +85,10 @@ def train_wakeword(
     """Train, evaluate and export a wake-word model; ``cfg`` is a composed config or a list of overrides."""
     if cfg is None or not isinstance(cfg, DictConfig):
         cfg = wakeword_config(list(cfg or []))
+    if str(cfg.model.architecture) == "speech_embedding":
+        from trixy_trainer.wakeword.embedding_train import train_embedding_wakeword
+
+        return train_embedding_wakeword(cfg, progress, control)
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
     torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
     started = time.monotonic()

@@ -1,0 +1,139 @@
+"""Wake-word network on a frozen real-speech embedding: audio -> openWakeWord mel -> speech embedding -> small head.
+
+Only the head is trained (on espeak-ng speech); the front end was trained by Google on real speech, which is what
+lets a model trained on one synthesiser hear people. Two export forms share the weights:
+
+- full window: ``audio [batch, chunk_samples]`` -> ``probabilities`` (the fixed Trixy contract);
+- streaming: each block of ``k`` 80 ms hops computes only its new mel frames and embeddings from cached context
+  (inputs ``audio``, ``mel_context``, ``embedding_context``), ~10x less work per second than the full window.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from trixy_trainer.pretrained.speech_embedding import (
+    EMBEDDING_DIM,
+    N_FFT,
+    N_MELS,
+    STEP_FRAMES,
+    WINDOW_FRAMES,
+    SpeechEmbedding,
+    SpeechMel,
+    samples_for_embeddings,
+)
+
+HOP_SAMPLES = 1280  # one embedding step (8 mel frames of 160 samples)
+#: samples a block of k hops needs: its 8k new mel frames (the last one ends 128 samples before the block end)
+BLOCK_OVERLAP = N_FFT - 160  # 352 = 512 + (8k - 1) * 160 - 1280k
+LAST_FRAME_LAG = 128  # the newest complete frame ends this many samples before the newest sample
+
+
+class EmbeddingHead(nn.Module):
+    """``[batch, windows, 96]`` speech embeddings -> class logits (openWakeWord's head shape, 3 classes or more)."""
+
+    def __init__(self, num_classes: int, windows: int = 16, hidden: int = 128, dropout: float = 0.3) -> None:
+        super().__init__()
+        self.windows = windows
+        self.layers = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(windows * EMBEDDING_DIM, hidden),
+            nn.LayerNorm(hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, hidden),
+            nn.LayerNorm(hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, num_classes),
+        )
+
+    def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
+        return self.layers(embeddings)
+
+
+class EmbeddingWakewordNet(nn.Module):
+    """``audio [batch, chunk_samples]`` -> logits for the window that ends at the last sample."""
+
+    def __init__(self, mel: SpeechMel, embedding: SpeechEmbedding, head: EmbeddingHead) -> None:
+        super().__init__()
+        self.mel, self.embedding, self.head = mel, embedding, head
+        self.frames = WINDOW_FRAMES + (head.windows - 1) * STEP_FRAMES
+
+    @property
+    def chunk_samples(self) -> int:
+        """Shortest window (a whole number of hops) that holds the head's embeddings."""
+        need = samples_for_embeddings(self.head.windows) + LAST_FRAME_LAG
+        return -(-need // HOP_SAMPLES) * HOP_SAMPLES
+
+    def embed(self, audio: torch.Tensor) -> torch.Tensor:
+        """Every embedding of ``audio`` ``[batch, samples]`` -> ``[batch, n, 96]`` (frozen front end)."""
+        return self.embedding(self.mel(audio))
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        mel = self.mel(audio)[:, -self.frames :]
+        return self.head(self.embedding(mel))
+
+    def reparameterize(self) -> EmbeddingWakewordNet:
+        """Nothing to merge (kept for the export path shared with the CNN models)."""
+        return self.eval()
+
+
+class EmbeddingWakewordProbabilities(nn.Module):
+    """Full-window export wrapper: ``audio`` -> softmax ``probabilities``."""
+
+    def __init__(self, net: EmbeddingWakewordNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(audio), dim=-1)
+
+
+class EmbeddingWakewordStream(nn.Module):
+    """Streaming export wrapper: one block of ``k`` hops in, ``k`` probability rows and the new contexts out.
+
+    ``audio`` holds the block's samples plus the 352 before them, minus the newest 128 (``1280 k + 352`` samples);
+    ``mel_context`` the 68 mel frames and ``embedding_context`` the ``windows - 1`` embeddings before the block.
+    """
+
+    def __init__(self, net: EmbeddingWakewordNet) -> None:
+        super().__init__()
+        self.net = net
+        self.mel_context = WINDOW_FRAMES - STEP_FRAMES
+        self.embedding_context = net.head.windows - 1
+
+    def forward(
+        self, audio: torch.Tensor, mel_context: torch.Tensor, embedding_context: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mel = torch.cat([mel_context, self.net.mel(audio)], dim=1)
+        new = self.net.embedding(mel)  # [B, k, 96]
+        embeddings = torch.cat([embedding_context, new], dim=1)
+        windows = embeddings.unfold(1, self.net.head.windows, 1).transpose(2, 3)  # [B, k, windows, 96]
+        batch, blocks = windows.shape[0], windows.shape[1]
+        logits = self.net.head(windows.reshape(batch * blocks, self.net.head.windows, EMBEDDING_DIM))
+        probabilities = torch.softmax(logits, dim=-1).reshape(batch, blocks, -1)
+        return probabilities, mel[:, -self.mel_context :], embeddings[:, -self.embedding_context :]
+
+
+def initial_contexts(net: EmbeddingWakewordNet) -> tuple[torch.Tensor, torch.Tensor]:
+    """Contexts equal to an all-silent history (what the full-window graph sees for zero padding)."""
+    silence = torch.zeros(1, net.chunk_samples)
+    with torch.no_grad():
+        mel = net.mel(silence)
+        emb = net.embedding(mel)
+    return mel[:, -(WINDOW_FRAMES - STEP_FRAMES) :], emb[:, -(net.head.windows - 1) :]
+
+
+__all__ = [
+    "BLOCK_OVERLAP",
+    "HOP_SAMPLES",
+    "LAST_FRAME_LAG",
+    "N_MELS",
+    "EmbeddingHead",
+    "EmbeddingWakewordNet",
+    "EmbeddingWakewordProbabilities",
+    "EmbeddingWakewordStream",
+    "initial_contexts",
+]

@@ -1,0 +1,360 @@
+"""Corpus for the speech-embedding wake-word head: espeak-ng clips, re-voiced and put in rooms, as embeddings.
+
+The front end is frozen, so every clip is turned into its speech embeddings once (one 96-value vector per 80 ms) and
+cached as ``.npz`` per split and kind; training then draws 16-embedding windows from the cache. Every clip has its own
+generator seeded by ``(seed, split, kind, index)``: a cache is the same whatever the worker count, and raising a count
+only adds clips. Splits use disjoint voices: ``train`` and ``calibration`` (thresholds) the training voices,
+``test`` the held-out voice families and variants that never reach training or threshold choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trixy_trainer.data.audio_io import SAMPLE_RATE
+from trixy_trainer.data.synth import ACCENT_VOICES, ENGLISH_VOICES, VARIANTS, espeak_binary, speak
+from trixy_trainer.data.synth_texts import CONFUSABLES, SENTENCE_WORDS, SYSTEM_CONFUSABLES, says_wake_phrase
+from trixy_trainer.errors import TrainerError
+from trixy_trainer.wakeword import voice_augment as va
+
+logger = logging.getLogger(__name__)
+
+#: Languages whose voices speak only negative speech (pseudo-words and sentences): phonetic variety for the head.
+NEGATIVE_LANGUAGES = [
+    "af", "bg", "ca", "cy", "el", "eo", "es-419", "et", "eu", "fa", "fr-fr", "fr-be", "ga", "hi", "hr", "id", "is",
+    "ja", "ka", "ko", "lt", "lv", "mk", "ms", "mt", "pt", "pt-br", "ro", "ru", "sk", "sl", "sq", "sr", "sw", "ta",
+    "th", "tr", "uk", "vi", "cmn", "yue", "he", "ar", "bn", "ur", "az", "kk", "uz",
+]
+COMMANDS = [
+    "what time is it", "set a timer for five minutes", "what is the date today", "turn on the kitchen lights",
+    "play some music", "what's the weather like", "order a pizza", "stop", "add milk to the shopping list",
+    "how long is left on my timer", "remind me to call mum", "turn the volume down", "good morning", "what's on my calendar",
+    "pause", "next song", "tell me a joke", "switch off the lights in the living room", "set an alarm for seven",
+]
+SYLLABLE_ONSETS = ["", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "st", "tr", "kr", "pl", "sh", "ch", "j", "br", "fl", "gr"]
+SYLLABLE_NUCLEI = ["a", "e", "i", "o", "u", "ai", "ou", "ee", "oo", "ay", "ie"]
+SYLLABLE_CODAS = ["", "", "", "n", "s", "k", "t", "m", "l", "r", "ks", "x", "ng", "st"]
+
+#: window end (samples after a clip's start) of embedding j: its last mel frame ends here
+WINDOW_END_OFFSET = 512 + 75 * 160
+HOP = 1280
+
+
+@dataclass(slots=True)
+class CorpusConfig:
+    """What the cache holds; the defaults are the shipped recipe's (see config/trainer/data/embedding.yaml)."""
+
+    cache_dir: Path
+    classes: Sequence[str]  # wake classes then "none"
+    phrases: Mapping[str, Sequence[str]]  # espeak spellings per wake class (English voices)
+    accent_phrases: Mapping[str, Sequence[str]] = field(default_factory=dict)  # spellings for non-English voices
+    confusables: Sequence[str] = field(default_factory=lambda: CONFUSABLES + SYSTEM_CONFUSABLES)
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # split -> kind -> clips
+    speech_seconds: float = 8.0
+    test_voices: Sequence[str] = ("en-gb-scotland", "en-029", "nl", "hu", "pl")
+    test_variants: Sequence[str] = ("klatt3", "Annie", "grandma", "travis", "zac", "iven3", "m7", "f5")
+    test_languages: Sequence[str] = ("fr-ch", "it", "de", "ro", "pt")
+    voice_change_p: float = 0.5
+    speed_p: float = 0.3
+    follow_command_p: float = 0.5
+    seed: int = 1234
+    workers: int = 2
+
+
+@dataclass(slots=True)
+class ClipSet:
+    """Embeddings of many clips in one array, with where each clip starts and what it says."""
+
+    embeddings: np.ndarray  # [total, 96] float16
+    offsets: np.ndarray  # [clips + 1] int64: clip i is embeddings[offsets[i]:offsets[i + 1]]
+    labels: np.ndarray  # [clips] class index ("none" for negatives)
+    wake_end: np.ndarray  # [clips] sample where the wake phrase ends (-1 for negatives)
+    voices: list[str]
+
+    @property
+    def clips(self) -> int:
+        """Number of clips."""
+        return int(self.labels.size)
+
+    def seconds(self) -> float:
+        """Audio duration the embeddings cover (80 ms each)."""
+        return float(self.embeddings.shape[0]) * HOP / SAMPLE_RATE
+
+
+def _voices(cfg: CorpusConfig, split: str, english_only: bool) -> tuple[list[str], list[str]]:
+    test = split == "test"
+    bases = [v for v in ENGLISH_VOICES + ([] if english_only else ACCENT_VOICES) if (v in cfg.test_voices) == test]
+    variants = [v for v in VARIANTS if (v in cfg.test_variants) == test]
+    if test and not variants:
+        variants = [""]
+    return bases, variants or [""]
+
+
+def _languages(cfg: CorpusConfig, split: str) -> list[str]:
+    if split == "test":
+        return list(cfg.test_languages) + [v for v in cfg.test_voices if not v.startswith("en")]
+    return [lang for lang in NEGATIVE_LANGUAGES if lang not in cfg.test_languages]
+
+
+def _pick(rng: np.random.Generator, cfg: CorpusConfig, split: str, english: bool | None = None) -> tuple[str, bool]:
+    bases, variants = _voices(cfg, split, english_only=bool(english))
+    base = str(rng.choice(bases))
+    variant = str(rng.choice(variants))
+    return (f"{base}+{variant}" if variant else base), base.startswith("en")
+
+
+def _pseudo_words(rng: np.random.Generator) -> str:
+    words = []
+    for _ in range(int(rng.integers(3, 10))):
+        syllables = int(rng.integers(1, 4))
+        words.append("".join(str(rng.choice(SYLLABLE_ONSETS)) + str(rng.choice(SYLLABLE_NUCLEI)) + str(rng.choice(SYLLABLE_CODAS)) for _ in range(syllables)))
+    text = " ".join(words)
+    return text if not re.search(r"tr[iy]c?k?[sx]", text) else _pseudo_words(rng)
+
+
+def _sentence(rng: np.random.Generator) -> str:
+    return " ".join(rng.choice(SENTENCE_WORDS, size=int(rng.integers(4, 14)))).capitalize() + "."
+
+
+def _say(rng: np.random.Generator, text: str, voice: str, cfg: CorpusConfig, binary: str, revoice: bool = True) -> np.ndarray:
+    audio = speak(text, voice, int(rng.integers(10, 96)), int(rng.integers(95, 230)), binary)
+    audio = va.trim(audio)
+    if revoice and rng.random() < cfg.voice_change_p:
+        audio = va.change_voice(audio, rng)
+    if revoice and rng.random() < cfg.speed_p:
+        audio = va.change_speed(audio, rng)
+    return audio.astype(np.float32)
+
+
+def _silence(rng: np.random.Generator, low: float, high: float) -> np.ndarray:
+    return np.zeros(int(rng.uniform(low, high) * SAMPLE_RATE), np.float32)
+
+
+def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: str) -> tuple[np.ndarray, int, str]:
+    """One clip saying wake class ``wake`` (maybe between other speech); returns audio, wake-end sample, voice."""
+    rng = np.random.default_rng([cfg.seed, _split_id(split), 10 + list(cfg.classes).index(wake), index])
+    voice, english = _pick(rng, cfg, split, english=None if cfg.accent_phrases.get(wake) else True)
+    spellings = cfg.phrases[wake] if english or not cfg.accent_phrases.get(wake) else cfg.accent_phrases[wake]
+    phrase = _say(rng, str(rng.choice(list(spellings))), voice, cfg, binary)
+    before = _silence(rng, 0.2, 1.2)
+    if rng.random() < 0.2:
+        before = np.concatenate([_say(rng, _sentence(rng), voice, cfg, binary, revoice=False) * rng.uniform(0.5, 1.2), _silence(rng, 0.1, 0.6)])
+    lead = np.zeros(max(0, int(2.3 * SAMPLE_RATE) - before.size - phrase.size), np.float32)
+    after = _silence(rng, 0.05, 0.5)
+    if rng.random() < cfg.follow_command_p:
+        after = np.concatenate([after, _say(rng, str(rng.choice(COMMANDS)), voice, cfg, binary, revoice=False)])
+    after = np.concatenate([after, _silence(rng, 1.3, 1.8)])
+    speech = np.concatenate([lead, before, phrase, after]).astype(np.float32)
+    wake_end = lead.size + before.size + phrase.size
+    return va.room(speech, rng, speech_rms=va.rms(phrase)), wake_end, voice
+
+
+def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: str) -> tuple[np.ndarray, str]:
+    """Negative audio: ``confusable`` (words that sound like a wake phrase) or ``speech`` (a stream of talk)."""
+    rng = np.random.default_rng([cfg.seed, _split_id(split), {"confusable": 1, "speech": 2, "noise": 3}[kind], index])
+    parts = [_silence(rng, 1.5, 2.5)]
+    voice = "noise"
+    if kind == "confusable":
+        voice, _ = _pick(rng, cfg, split, english=True)
+        pool = list(cfg.confusables)
+        text = str(rng.choice(pool)) if rng.random() < 0.6 else " ".join(rng.choice(pool, size=int(rng.integers(2, 4))))
+        while says_wake_phrase(text):
+            text = " ".join(rng.choice(pool, size=2))
+        parts += [_say(rng, text, voice, cfg, binary), _silence(rng, 0.8, 1.5)]
+    elif kind == "speech":
+        target = cfg.speech_seconds * SAMPLE_RATE
+        total = sum(p.size for p in parts)
+        voices = []
+        while total < target:
+            if rng.random() < 0.5:
+                voice, _ = _pick(rng, cfg, split)
+                text = _sentence(rng) if voice.startswith("en") or rng.random() < 0.4 else _pseudo_words(rng)
+            else:
+                voice = str(rng.choice(_languages(cfg, split)))
+                text = _pseudo_words(rng)
+            voices.append(voice)
+            part = _say(rng, text, voice, cfg, binary)
+            parts += [part * rng.uniform(0.4, 1.3), _silence(rng, 0.0, 0.6)]
+            total += parts[-1].size + parts[-2].size
+        voice = "+".join(sorted(set(voices)))[:200]
+    else:
+        parts.append(np.zeros(int(cfg.speech_seconds * SAMPLE_RATE), np.float32))
+    audio = np.concatenate(parts).astype(np.float32)
+    speech_level = va.rms(audio[audio != 0]) if np.any(audio) else 1e-3
+    return va.room(audio, rng, speech_rms=speech_level), voice
+
+
+def _split_id(split: str) -> int:
+    return {"train": 0, "calibration": 1, "test": 2}[split]
+
+
+class _Embedder:
+    """Frozen front end in one worker (torch, one thread)."""
+
+    def __init__(self) -> None:
+        import torch
+
+        from trixy_trainer.pretrained.speech_embedding import load_speech_frontend
+
+        torch.set_num_threads(1)
+        self.mel, self.embedding = load_speech_frontend()
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            x = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[None]
+            return self.embedding(self.mel(x))[0].numpy().astype(np.float16)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _work(job: tuple[CorpusConfig, str, str, int]) -> tuple[np.ndarray, int, int, str]:
+    cfg, split, kind, index = job
+    if "embedder" not in _WORKER:
+        _WORKER["embedder"] = _Embedder()
+        _WORKER["binary"] = espeak_binary()
+    binary = _WORKER["binary"]
+    if kind in cfg.classes[:-1]:
+        audio, wake_end, voice = positive_clip(cfg, split, kind, index, binary)
+        label = list(cfg.classes).index(kind)
+    else:
+        audio, voice = negative_clip(cfg, split, kind, index, binary)
+        wake_end, label = -1, len(cfg.classes) - 1
+    return _WORKER["embedder"](audio), label, wake_end, voice
+
+
+CHUNK_CLIPS = 250  # clips per cache file: raising a count computes only the new chunks
+
+
+def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
+    recipe = {
+        "kind": kind, "split": split, "seed": cfg.seed, "voice_change_p": cfg.voice_change_p,
+        "speed_p": cfg.speed_p, "test": [list(cfg.test_voices), list(cfg.test_variants), list(cfg.test_languages)],
+        "speech_seconds": cfg.speech_seconds, "version": 1,
+    }
+    if kind in cfg.classes[:-1]:
+        recipe.update(phrases=list(cfg.phrases[kind]), accent=list(cfg.accent_phrases.get(kind, [])), follow=cfg.follow_command_p, index=list(cfg.classes).index(kind))
+    if kind == "confusable":
+        recipe["confusables"] = sorted(cfg.confusables)
+    digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
+    return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
+
+
+def _cached_chunk(path: Path, need: int) -> Path | None:
+    """The cache file of a chunk holding at least ``need`` clips: the full chunk, or a partial one (``.<n>.npz``)."""
+    if path.is_file():
+        return path
+    partial = sorted(path.parent.glob(path.stem + ".*.npz"), key=lambda p: int(p.suffixes[-2][1:]) if p.suffixes[-2][1:].isdigit() else 0)
+    for candidate in reversed(partial):
+        size = candidate.suffixes[-2][1:]
+        if size.isdigit() and int(size) >= need:
+            return candidate
+    return None
+
+
+def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progress: Callable[[int], None]) -> list[tuple[np.ndarray, int, int, str]]:
+    import multiprocessing as mp
+
+    if workers <= 1:
+        results = []
+        for job in jobs:
+            results.append(_work(job))
+            progress(1)
+        return results
+    with mp.get_context("spawn").Pool(workers) as pool:
+        results = []
+        for result in pool.imap(_work, jobs, chunksize=4):
+            results.append(result)
+            progress(1)
+        return results
+
+
+def _join(parts: list[ClipSet]) -> ClipSet:
+    lengths = np.concatenate([np.diff(p.offsets) for p in parts])
+    return ClipSet(
+        embeddings=np.concatenate([p.embeddings for p in parts]),
+        offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        labels=np.concatenate([p.labels for p in parts]),
+        wake_end=np.concatenate([p.wake_end for p in parts]),
+        voices=[v for p in parts for v in p.voices],
+    )
+
+
+def build_clips(
+    cfg: CorpusConfig, split: str, kind: str, count: int, progress: Callable[[str, int, int], None] | None = None
+) -> ClipSet:
+    """Embeddings of ``count`` clips of ``kind`` (a wake class, "confusable", "speech" or "noise"), cached in chunks
+    of 250 clips (a larger count reuses every chunk already made)."""
+    if count <= 0:
+        raise TrainerError(f"no {kind} clips requested for the {split} split")
+    parts: list[ClipSet] = []
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if progress and (done[0] % 50 == 0 or done[0] == count):
+            progress(f"{split} {kind}", done[0], count)
+
+    for chunk in range(-(-count // CHUNK_CLIPS)):
+        first, last = chunk * CHUNK_CLIPS, min(count, (chunk + 1) * CHUNK_CLIPS)
+        path = _cache_path(cfg, split, kind, chunk)
+        cached = _cached_chunk(path, last - first)
+        if cached is not None:
+            with np.load(cached) as data:
+                part = ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"], [str(v) for v in data["voices"]])
+            tick(part.clips)
+        else:
+            results = _compute([(cfg, split, kind, i) for i in range(first, last)], int(cfg.workers), tick)
+            lengths = np.array([r[0].shape[0] for r in results], np.int64)
+            part = ClipSet(
+                embeddings=np.concatenate([r[0] for r in results]),
+                offsets=np.concatenate([[0], np.cumsum(lengths)]),
+                labels=np.array([r[1] for r in results], np.int64),
+                wake_end=np.array([r[2] for r in results], np.int64),
+                voices=[r[3] for r in results],
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if last - first < CHUNK_CLIPS:  # a partial chunk: a later, larger count recomputes it whole
+                path = path.with_name(f"{path.stem}.{last - first}.npz")
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            np.savez(tmp, embeddings=part.embeddings, offsets=part.offsets, labels=part.labels, wake_end=part.wake_end, voices=np.array(part.voices))
+            tmp.replace(path)
+        keep = last - first
+        if keep < part.clips:
+            part = ClipSet(part.embeddings[: part.offsets[keep]], part.offsets[: keep + 1], part.labels[:keep], part.wake_end[:keep], part.voices[:keep])
+        parts.append(part)
+    clips = _join(parts)
+    logger.info("%d %s %s clips (%.2f h of audio)", clips.clips, split, kind, clips.seconds() / 3600)
+    return clips
+
+
+def window_labels(clips: ClipSet, windows: int, none_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every usable window as (global index of its last embedding, label); windows near a wake phrase's end are
+    positive, windows cut inside the phrase or still holding it after the positive span are left out."""
+    ends, labels = [], []
+    for i in range(clips.clips):
+        start, stop = int(clips.offsets[i]), int(clips.offsets[i + 1])
+        j = np.arange(windows - 1, stop - start)
+        end_sample = j * HOP + WINDOW_END_OFFSET
+        label = np.full(j.size, none_index, np.int64)
+        keep = np.ones(j.size, bool)
+        if clips.wake_end[i] >= 0:
+            we = int(clips.wake_end[i])
+            positive = (end_sample >= we - 640) & (end_sample <= we + 6400)
+            label[positive] = clips.labels[i]
+            keep &= ~((end_sample > we - 4800) & (end_sample < we - 640))  # the phrase is cut: neither
+            keep &= ~((end_sample > we + 6400) & (end_sample < we + 20000))  # phrase still inside the window
+        ends.append(start + j[keep])
+        labels.append(label[keep])
+    return np.concatenate(ends), np.concatenate(labels)

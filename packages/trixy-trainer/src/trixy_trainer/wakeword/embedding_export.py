@@ -1,0 +1,113 @@
+"""Export a speech-embedding wake-word model: full-window ONNX, streaming ONNX and the encrypted head (.pth).
+
+Both ONNX graphs carry the frozen front end, so a satellite needs onnxruntime alone. The streaming graph takes one
+block of ``block_hops`` hops plus the cached mel frames and embeddings before it and returns a probability row per
+hop and the new caches; the export checks it reproduces the full-window graph hop by hop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, write_onnx_metadata, write_pth
+from trixy_trainer.errors import TrainerError
+from trixy_trainer.models.embedding_wakeword import (
+    BLOCK_OVERLAP,
+    HOP_SAMPLES,
+    LAST_FRAME_LAG,
+    EmbeddingWakewordNet,
+    EmbeddingWakewordProbabilities,
+    EmbeddingWakewordStream,
+    initial_contexts,
+)
+from trixy_trainer.wakeword.export import _check, _export
+
+logger = logging.getLogger(__name__)
+
+
+def stream_audio_samples(block_hops: int) -> int:
+    """Samples of the streaming graph's ``audio`` input for a block of ``block_hops`` hops."""
+    return HOP_SAMPLES * block_hops + BLOCK_OVERLAP
+
+
+def stream_equivalence(net: EmbeddingWakewordNet, stream_path: Path, full_path: Path, block_hops: int, seconds: float = 4.0) -> float:
+    """Feed random audio through the streaming graph block by block and compare every row with the full graph."""
+    import onnxruntime as ort
+
+    stream = ort.InferenceSession(str(stream_path), providers=["CPUExecutionProvider"])
+    full = ort.InferenceSession(str(full_path), providers=["CPUExecutionProvider"])
+    chunk = net.chunk_samples
+    rng = np.random.default_rng(0)
+    history = np.concatenate([np.zeros(chunk, np.float32), (0.1 * rng.standard_normal(int(seconds * 16000))).astype(np.float32)])
+    mel_ctx, emb_ctx = (t.numpy() for t in initial_contexts(net))
+    block = HOP_SAMPLES * block_hops
+    worst = 0.0
+    for end in range(chunk + block, history.size + 1, block):
+        audio = history[end - block - BLOCK_OVERLAP - LAST_FRAME_LAG : end - LAST_FRAME_LAG][None]
+        probs, mel_ctx, emb_ctx = stream.run(None, {"audio": audio, "mel_context": mel_ctx, "embedding_context": emb_ctx})
+        for j in range(block_hops):
+            hop_end = end - (block_hops - 1 - j) * HOP_SAMPLES
+            expected = full.run(["probabilities"], {"audio": history[hop_end - chunk : hop_end][None]})[0][0]
+            worst = max(worst, float(np.max(np.abs(probs[0, j] - expected))))
+    if worst > 1e-4:
+        raise TrainerError(f"{stream_path}: streaming graph differs from the full window by {worst:.2e}; export is broken")
+    return worst
+
+
+def export_embedding_wakeword(
+    net: EmbeddingWakewordNet,
+    out_dir: str | Path,
+    name: str,
+    metadata: Mapping[str, Any],
+    formats: Sequence[str] = ("onnx", "pth"),
+    password: str | None = None,
+    block_hops: int = 2,
+) -> dict[str, Path]:
+    """Write ``<name>.onnx``, ``<name>.stream.onnx`` and ``<name>.pth`` (the head's weights; the front end is rebuilt
+    from the installed package) with ``metadata``; returns format -> path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    net = net.eval()
+    meta = dict(metadata)
+    paths: dict[str, Path] = {}
+    chunk = net.chunk_samples
+    if "onnx" in formats:
+        paths["onnx"] = out / f"{name}.onnx"
+        wrapper = EmbeddingWakewordProbabilities(net).eval()
+        batch = torch.export.Dim("batch", min=1, max=4096)
+        _export(wrapper, (torch.randn(2, chunk) * 0.1,), paths["onnx"], ["audio"], ["probabilities"], {"audio": {0: batch}})
+        write_onnx_metadata(paths["onnx"], meta, WAKEWORD_REQUIRED_KEYS)
+        probe = torch.randn(3, chunk) * 0.1
+        with torch.no_grad():
+            diff = _check(paths["onnx"], {"audio": probe.numpy()}, [wrapper(probe).numpy()])
+        paths["stream_onnx"] = out / f"{name}.stream.onnx"
+        stream = EmbeddingWakewordStream(net).eval()
+        mel_ctx, emb_ctx = initial_contexts(net)
+        example = (torch.randn(1, stream_audio_samples(block_hops)) * 0.1, mel_ctx, emb_ctx)
+        _export(
+            stream, example, paths["stream_onnx"], ["audio", "mel_context", "embedding_context"],
+            ["probabilities", "mel_context_out", "embedding_context_out"], None,
+        )
+        stream_meta = dict(meta)
+        stream_meta.update(
+            graph="speech-embedding",
+            stream_hop_samples=HOP_SAMPLES * block_hops,
+            stream_block_hops=block_hops,
+            stream_audio_samples=stream_audio_samples(block_hops),
+            stream_lag_samples=LAST_FRAME_LAG,
+            mel_context=mel_ctx.numpy()[0, 0].round(6).tolist(),
+            embedding_context=emb_ctx.numpy()[0, 0].round(6).tolist(),
+        )
+        write_onnx_metadata(paths["stream_onnx"], stream_meta, WAKEWORD_REQUIRED_KEYS)
+        diff_stream = stream_equivalence(net, paths["stream_onnx"], paths["onnx"], block_hops)
+        logger.info("ONNX export matches torch (max diff %.1e full, %.1e stream vs full)", diff, diff_stream)
+    if "pth" in formats:
+        state = {k: v.detach().clone() for k, v in net.head.state_dict().items()}
+        paths["pth"] = write_pth(out / f"{name}.pth", meta, state, password, required=WAKEWORD_REQUIRED_KEYS)
+    return paths

@@ -1,0 +1,189 @@
+"""``trixy-train wakeword`` with ``model=speech_embedding`` (the default recipe): corpus -> head -> thresholds -> export.
+
+1. Corpus: espeak-ng clips for every wake class and for negatives (confusable words, streams of talk in many
+   languages, noise), re-voiced and put in rooms, turned into speech embeddings once and cached (see
+   :mod:`trixy_trainer.wakeword.embedding_corpus`).
+2. Head: trained on 16-embedding windows with balanced batches and re-mined hard negatives.
+3. Thresholds: per class, chosen on the ``calibration`` split (training voices, other clips) for the target false
+   accepts per hour and confusable fire rate; the ``test`` split (held-out voice families and variants) is scored at
+   those thresholds and stored in the model's ``results``.
+4. Export: full-window and streaming ONNX with the frozen front end inside, and the head as encrypted .pth.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from omegaconf import DictConfig
+from torch.utils.data import DataLoader
+
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
+from trixy_trainer.config import to_container
+from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES
+from trixy_trainer.errors import ConfigError
+from trixy_trainer.lightning_trainer import build_trainer
+from trixy_trainer.models.embedding_wakeword import EmbeddingWakewordNet
+from trixy_trainer.pretrained import speech_embedding as se
+from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.wakeword.embedding_corpus import ClipSet, CorpusConfig, _join, build_clips, window_labels
+from trixy_trainer.wakeword.embedding_evaluate import EmbeddingEvaluation, choose_thresholds, evaluate_split
+from trixy_trainer.wakeword.embedding_export import export_embedding_wakeword
+from trixy_trainer.wakeword.embedding_module import HeadModule, WindowBatches
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURE = "speech_embedding"
+
+
+def corpus_config(cfg: DictConfig) -> CorpusConfig:
+    """The corpus recipe from the composed config (``data`` group plus the top-level phrases)."""
+    d = cfg.data
+    confusables = list(cfg.get("confusables") or (CONFUSABLES + SYSTEM_CONFUSABLES))
+    return CorpusConfig(
+        cache_dir=Path(d.cache_dir),
+        classes=list(cfg.classes),
+        phrases={k: list(v) for k, v in to_container(cfg.synth_phrases).items()},
+        accent_phrases={k: list(v) for k, v in to_container(cfg.get("accent_phrases") or {}).items()},
+        confusables=confusables,
+        speech_seconds=float(d.speech_seconds),
+        test_voices=list(d.test_voices),
+        test_variants=list(d.test_variants),
+        test_languages=list(d.test_languages),
+        voice_change_p=float(d.voice_change_p),
+        speed_p=float(d.speed_p),
+        follow_command_p=float(d.follow_command_p),
+        seed=int(d.corpus_seed),
+        workers=int(d.workers),
+    )
+
+
+def _split(corpus: CorpusConfig, split: str, counts: Mapping[str, int], report: Any) -> dict[str, ClipSet]:
+    return {kind: build_clips(corpus, split, kind, int(n), report) for kind, n in counts.items() if int(n) > 0}
+
+
+def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibration", "test")) -> dict[str, dict[str, ClipSet]]:
+    """Every split's clips (computed on first use, then read from the cache)."""
+    corpus = corpus_config(cfg)
+    counts = to_container(cfg.data.counts)
+    for split in splits:
+        for cls in corpus.classes[:-1]:
+            if cls not in counts.get(split, {}):
+                raise ConfigError(f"data.counts.{split} names no clip count for wake class {cls!r}")
+
+    def report(what: str, done: int, total: int) -> None:
+        logger.info("corpus %s: %d/%d clips", what, done, total)
+
+    return {split: _split(corpus, split, counts[split], report) for split in splits}
+
+
+def _positives(clips: Mapping[str, ClipSet], classes: list[str]) -> dict[str, ClipSet]:
+    return {name: clips[name] for name in classes[:-1] if name in clips}
+
+
+def _negatives(clips: Mapping[str, ClipSet], kinds: tuple[str, ...]) -> ClipSet:
+    return _join([clips[k] for k in kinds if k in clips])
+
+
+def build_net(head_module: HeadModule) -> EmbeddingWakewordNet:
+    """The whole network: the installed front end around a trained head."""
+    mel, embedding = se.load_speech_frontend()
+    return EmbeddingWakewordNet(mel, embedding, head_module.head).eval()
+
+
+def train_embedding_wakeword(
+    cfg: DictConfig, progress: ProgressCallback | None = None, control: TrainingControl | None = None
+) -> Any:
+    """Train the head, choose thresholds, score the held-out split and export; returns a ``TrainResult``."""
+    from trixy_trainer.wakeword.train import TrainResult
+
+    started = time.monotonic()
+    L.seed_everything(int(cfg.seed), workers=True, verbose=False)
+    torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
+    se.model_dir()  # fail early, with the install hint, when the pretrained weights are missing
+    classes = list(cfg.classes)
+    if classes[-1] != "none" or len(classes) < 2:
+        raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
+    corpus = load_corpus(cfg)
+    train = corpus["train"]
+    joined = _join(list(train.values()))
+    p = cfg.model.params
+    windows = int(p.windows)
+    ends, labels = window_labels(joined, windows, len(classes) - 1)
+    logger.info("training windows: %s (classes %s)", np.bincount(labels, minlength=len(classes)).tolist(), classes)
+    batches = WindowBatches(
+        joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
+        list(cfg.data.class_balance), float(cfg.data.hard_negative_share), int(cfg.seed),
+    )
+    module = HeadModule(
+        num_classes=len(classes), windows=windows, hidden=int(p.hidden), dropout=float(p.dropout), lr=float(cfg.trainer.lr),
+        weight_decay=float(cfg.trainer.weight_decay), negative_weight=float(cfg.data.negative_weight),
+        feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
+    )
+    if cfg.get("finetune_from"):
+        meta, state = read_pth(cfg.finetune_from, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
+        if list(meta["classes"]) != classes or meta.get("technology") != se.TECHNOLOGY:
+            raise ConfigError(f"{cfg.finetune_from}: classes/technology {meta['classes']}/{meta.get('technology')} do not match this config")
+        module.head.load_state_dict(state)
+    module.batches = batches
+    run_dir = Path(cfg.run_dir)
+    trainer = build_trainer(
+        cfg.trainer, run_dir, [ProgressReporter(progress, control)], limit_val_batches=0, num_sanity_val_steps=0,
+        enable_checkpointing=False,
+    )
+    trainer.fit(module, train_dataloaders=DataLoader(batches, batch_size=None))
+    stopped = bool(control and control.stopped)
+    head = module.head.eval()
+    ev = cfg.evaluation
+    refractory_hops = int(round(float(ev.refractory_s) * 16000 / 1280))
+    smoothing = int(ev.smoothing_hops)
+    calibration = corpus["calibration"]
+    thresholds = choose_thresholds(
+        head, _positives(calibration, classes), _negatives(calibration, ("speech", "noise")), calibration["confusable"], classes, windows,
+        float(ev.target_fa_per_hour), float(ev.max_confusable_rate), smoothing, refractory_hops, float(ev.min_threshold),
+    )
+    results: dict[str, EmbeddingEvaluation] = {}
+    for split in ("calibration", "test"):
+        clips = corpus[split]
+        results[split] = evaluate_split(
+            head, split, _positives(clips, classes), _negatives(clips, ("speech", "noise")), clips["confusable"], classes,
+            thresholds, windows, smoothing, refractory_hops,
+        )
+        logger.info("%s: %s", split, json.dumps({k: v for k, v in results[split].summary().items() if k != "per_voice"}))
+    net = build_net(module)
+    duration = time.monotonic() - started
+    block_hops = int(cfg.export.get("stream_block_hops", 2))
+    meta = base_metadata(
+        sample_rate=16000,
+        chunk_samples=int(net.chunk_samples),
+        classes=classes,
+        threshold=float(min(thresholds.values())),
+        class_thresholds=thresholds,
+        technology=se.TECHNOLOGY,
+        pretrained={
+            "name": "openWakeWord speech embedding (melspectrogram + embedding_model)", "package": se.PACKAGE,
+            "version": se.package_version(), "license": "Apache-2.0", "trained_on": "real speech (Google)",
+        },
+        architecture={"name": ARCHITECTURE, "params": to_container(cfg.model.params)},
+        features={"frontend": "openwakeword-mel", "sample_rate": 16000, "n_fft": se.N_FFT, "hop_length": se.HOP, "n_mels": se.N_MELS},
+        wake_phrases=to_container(cfg.wake_phrases),
+        author=str(cfg.author),
+        description=str(cfg.description),
+        results={split: r.summary() for split, r in results.items()},
+        epochs=int(trainer.current_epoch),
+        duration_s=round(duration, 1),
+        detector={"hop_samples": 1280 * block_hops, "smoothing_hops": smoothing, "refractory_s": float(ev.refractory_s)},
+        framework=f"torch {torch.__version__}",
+    )
+    files = export_embedding_wakeword(
+        net, cfg.output_dir, str(cfg.name), meta, formats=list(cfg.export.formats), password=cfg.export.get("password"), block_hops=block_hops
+    )
+    logger.info("wake-word model %s written in %.0f s", files.get("onnx"), duration)
+    return TrainResult(files=files, metadata=meta, checkpoint=None, stopped=stopped, evaluation={s: r.summary() for s, r in results.items()})
