@@ -30,7 +30,9 @@ def test_model_metadata_follows_the_fixed_interface(model_path: Path) -> None:
     assert model.sample_rate == 16000 and 0 < model.threshold < 1
     assert model.stream_session is not None
     assert model.predict(np.zeros((2, model.chunk_samples), np.float32)).shape == (2, 3)
-    assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 300_000
+    # both graphs carry the frozen speech-embedding front end (1.3 MB of it): small enough for a Pi
+    assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 8_000_000
+    assert model.metadata["technology"] == "oww-embedding" and model.stream_metadata["graph"] == "speech-embedding"
 
 
 def test_streaming_scores_equal_full_window_scores(model_path: Path, speak) -> None:
@@ -116,3 +118,23 @@ def test_bad_models_give_clear_errors(tmp_path: Path, model_path: Path) -> None:
 def test_satellite_wakeword_never_imports_torch() -> None:
     code = "import sys, trixy_satellite.wakeword; assert 'torch' not in sys.modules, 'torch imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("technology", "says"),
+    [("tflite", "pip install ai-edge-litert"), ("torch", "trixy-satellite\\[torch\\]"), ("whisper-kws", "upgrade the satellite")],
+)
+def test_a_model_of_a_technology_the_satellite_cannot_run_is_refused_with_what_to_install(
+    tmp_path: Path, model_path: Path, technology: str, says: str
+) -> None:
+    import shutil
+
+    from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_onnx_metadata, write_onnx_metadata
+
+    meta = read_onnx_metadata(model_path, WAKEWORD_REQUIRED_KEYS)
+    odd = tmp_path / "odd.onnx"
+    shutil.copy(model_path, odd)
+    write_onnx_metadata(odd, {**meta, "technology": technology}, WAKEWORD_REQUIRED_KEYS)
+    with pytest.raises(WakewordModelError, match=says):
+        load_wakeword_model(odd)
+    assert load_wakeword_model(model_path).metadata["technology"] == meta["technology"]  # the shipped one loads

@@ -89,6 +89,7 @@ class WakewordDetector:
         self._scores: deque[np.ndarray] = deque(maxlen=max(1, self.settings.smoothing_hops))
         self._samples_seen = 0
         self._blocked_until = -1
+        self._last_rows = np.zeros((0, len(self.classes)), np.float32)
         if self._streaming and self._graph == "speech-embedding":
             meta = self.model.stream_metadata
             self._audio_samples = int(meta["stream_audio_samples"])
@@ -137,6 +138,7 @@ class WakewordDetector:
             block, self._pending = self._pending[:hop], self._pending[hop:]
             self._history = np.concatenate([self._history[hop:], block])
             rows = self._score_hop()
+            self._last_rows = rows
             step = hop // len(rows)
             for r, row in enumerate(rows):
                 at = self._samples_seen + (r + 1) * step
@@ -161,6 +163,10 @@ class WakewordDetector:
                     )
             self._samples_seen += hop
         return detections
+
+    def last_rows(self) -> np.ndarray:
+        """Raw probabilities ``[rows, classes]`` of the last hop, one row per 80 ms step it covered."""
+        return self._last_rows
 
     def last_scores(self) -> np.ndarray | None:
         """The most recent raw probabilities (for level meters and debugging)."""
