@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_server.blacklist import Blacklist
 from trixy_server.config import NetworkConfig
 from trixy_server.manager import SatelliteManager
@@ -39,7 +40,7 @@ class SatelliteNetwork:
         self.registration_on_start = registration_on_start
 
     @classmethod
-    def from_application(cls, app: Any) -> SatelliteNetwork:
+    def from_application(cls, app: TrixyApplication) -> SatelliteNetwork:
         """Build from the application's config and register `satellite_manager`, `network` and admin functions."""
         section = app.config.section("network")
         registration_on_start = bool(section.pop("registration_on_start", False))

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.logging import pprint
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class LoopbackSatellite:
     """One in-process satellite: its app, its microphone (a PushSource) and the speech it received."""
 
     name: str
-    app: Any
+    app: TrixyApplication
     microphone: Any
     satellite_id: str
     speech_bytes: int = 0

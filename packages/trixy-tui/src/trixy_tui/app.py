@@ -12,10 +12,10 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual.app import App
 
+from trixy_core.application_protocol import RunnableApplication
 from trixy_tui.hostinfo import HostInfo, current_host
 from trixy_tui.screens.base import SubMainView
 from trixy_tui.screens.config import ConfigView
@@ -58,7 +58,7 @@ class TrixyApp(App[int]):
 
     def __init__(
         self,
-        application: Any,
+        application: RunnableApplication,
         mode: str,
         *,
         host_info: HostInfo | None = None,
@@ -164,7 +164,7 @@ class TrixyApp(App[int]):
         return None if not started else max(0.0, self.clock() - started)
 
 
-def run_tui(application: Any, mode: str) -> int:
+def run_tui(application: RunnableApplication, mode: str) -> int:
     """Run the TUI for `application` (started and stopped by the TUI) until the user quits; the exit status."""
     app = TrixyApp(application, mode, handle_signals=True)
     result = app.run()

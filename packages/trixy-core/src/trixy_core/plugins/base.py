@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.errors import PluginLoadError
 from trixy_core.jsonfile import JsonFileError, read_json, write_json_atomic
 
@@ -45,8 +46,14 @@ class TrixyPlugin:
 
     version: str = "0.0.0"
     description: str = ""
+    raises_events: tuple[str, ...] = ()
+    """The events this plugin raises beyond the core's (`names.ALL_EVENTS`): its side of the declared-events contract.
 
-    def __init__(self, application: Any, name: str, path: Path, config: dict[str, Any]) -> None:
+    A subscription (by any plugin) to an exact name that neither the core nor a loaded plugin declares is logged as
+    a warning with the closest declared name, so a typo such as "satelite connected" does not fail silently.
+    """
+
+    def __init__(self, application: TrixyApplication, name: str, path: Path, config: dict[str, Any]) -> None:
         self.application = application
         self.name = name
         self.path = Path(path)

@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 
 from trixy_core import __version__ as core_version
+from trixy_core.application_protocol import TrixyApplication
 from trixy_tui import format as fmt
 from trixy_tui.access import attr
 from trixy_tui.screens.base import MainView
 from trixy_tui.widgets import InfoTable
 
 
-def config_value(application: Any, dotted: str) -> Any:
+def config_value(application: TrixyApplication, dotted: str) -> Any:
     """A config value of the application, or None when the key is not part of its config."""
     config = getattr(application, "config", None)
     try:
