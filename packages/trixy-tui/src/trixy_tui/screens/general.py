@@ -28,7 +28,9 @@ class ServerGeneralView(MainView):
     """General status of a server (also the standalone's F1)."""
 
     VIEW_NAME = "general"
-    REFRESH_S: ClassVar[float | None] = 5.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("satellite *", "plugin *", "application *")
+    POLL_S: ClassVar[float | None] = 30.0
+    """Only for the up-time, which changes without an event."""
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("General status", id="general-info")
@@ -78,7 +80,8 @@ class ClientGeneralView(MainView):
     """General status of a client (satellite)."""
 
     VIEW_NAME = "general"
-    REFRESH_S: ClassVar[float | None] = 5.0
+    POLL_S: ClassVar[float | None] = 5.0
+    """A satellite's own connection state raises no event on the client: polled, like the up-time."""
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("General status", id="general-info")
