@@ -9,14 +9,19 @@ Both may be `async def`; a plain one runs in a worker thread so it may block (e.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from trixy_core.application_protocol import TrixyApplication
 from trixy_core.errors import PluginLoadError
 from trixy_core.jsonfile import JsonFileError, read_json, write_json_atomic
 
-if TYPE_CHECKING:
-    from trixy_core.plugins.manager import PluginManager
+
+class PluginOwner(Protocol):
+    """What a plugin tells the manager that loaded it (`PluginManager` fits; named here so base never imports it)."""
+
+    def enabled_changed(self, plugin: TrixyPlugin, enabled: bool) -> None:
+        """The plugin's `enabled` changed: run its on_load/on_unload."""
+        ...
 
 CONFIG_FILE = "config.json"
 
@@ -58,7 +63,7 @@ class TrixyPlugin:
         self.name = name
         self.path = Path(path)
         self.config: dict[str, Any] = config
-        self._manager: PluginManager | None = None
+        self._manager: PluginOwner | None = None
 
     # -- enabled -----------------------------------------------------------------------------------------------
 
