@@ -14,17 +14,6 @@ def pcm_to_array(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm[:usable], dtype="<i2")
 
 
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Band-limited (FFT) resampling of a short mono int16 signal; exact for utterance-length clips."""
-    if rate_in == rate_out or samples.size == 0:
-        return samples.astype(np.int16, copy=False)
-    n_out = max(1, int(round(samples.size * rate_out / rate_in)))
-    spectrum = np.fft.rfft(samples.astype(np.float64))
-    keep = min(spectrum.size, n_out // 2 + 1)
-    out = np.fft.irfft(spectrum[:keep], n_out) * (n_out / samples.size)
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
-
-
 def trim_silence(
     samples: np.ndarray,
     sample_rate: int = SAMPLE_RATE,
