@@ -1,4 +1,4 @@
-"""PCM helpers for speech-to-text: int16 conversion, band-limited resampling and silence trimming (numpy only)."""
+"""PCM helpers for speech-to-text: int16 conversion and silence trimming (resampling: `trixy_server.audio_convert.resample_clip`) (numpy only)."""
 
 from __future__ import annotations
 

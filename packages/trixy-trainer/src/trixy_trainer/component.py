@@ -24,7 +24,7 @@ from trixy_trainer.errors import ConfigError
 
 if TYPE_CHECKING:  # torch and lightning load only when a training starts, not with every server
     from trixy_trainer.control import TrainingControl
-    from trixy_trainer.progress import TrainingProgress as EpochReport
+    from trixy_trainer.progress import EpochReport
 
 logger = logging.getLogger(__name__)
 
