@@ -114,12 +114,12 @@ class VoicePipeline:
             eh.subscribe(names.INTENT_RECEIVED, self.admin.on_intent, owner=OWNER, priority=GATE_PRIORITY),
         ]
         if getattr(self.application, "debug", False):  # dev mode: every step on the console
-            from trixy_core.logging import pprint
+            from trixy_core.logging import debug_print
 
             def show(event_name: str, data: Any) -> None:
                 line = describe_event(event_name, data)
                 if line:
-                    pprint(f"[{event_name}] {line}")
+                    debug_print(f"[{event_name}] {line}")
 
             self._subscriptions += [eh.subscribe(name, show, owner=OWNER, threaded=False, priority=9_000)
                                     for name in PIPELINE_EVENTS]
