@@ -46,13 +46,6 @@ class Bad(TrixyPlugin):
 """
 
 
-@pytest.fixture
-async def handler():
-    handler = EventHandler()
-    yield handler
-    await handler.close()
-
-
 def manager_for(plugin_folders, handler: EventHandler) -> PluginManager:
     return PluginManager(types.SimpleNamespace(event_handler=handler), plugin_folders.root, handler)
 
