@@ -98,6 +98,15 @@ async def test_a_pattern_in_raises_events_is_a_load_error_naming_the_class(plugi
     assert "bad" not in manager and manager.problems[0].phase == "import"
 
 
+async def test_typo_is_reported_again_after_a_reload(plugin_folders, handler, caplog):
+    plugin_folders.write("typo", TYPO)
+    manager = manager_for(plugin_folders, handler)
+    await manager.load_all()
+    with caplog.at_level(logging.WARNING):
+        await manager.reload("typo")
+    assert any("'satelite connected'" in m for m in warnings_of(caplog))
+
+
 async def test_component_declaration_and_once_only_warning(handler, caplog):
     handler.subscribe("sync finishd", lambda n, d: None, owner="tui")
     handler.declare_events("standalone sync", ["sync finished"])
@@ -118,3 +127,5 @@ def test_core_names_are_declared_and_patterns_never_reported() -> None:
     assert contract.is_declared("say")
     with pytest.raises(EventError, match="declares a bad event name"):
         contract.declare("p", [""])
+    with pytest.raises(EventError, match="give a list of event names"):
+        contract.declare("p", 42)

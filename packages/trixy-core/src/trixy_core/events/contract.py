@@ -55,8 +55,12 @@ class EventContract:
         """Record that `owner` raises `events` (exact names; adds to what it declared before); returns the names."""
         if isinstance(events, str):
             events = [events]
+        try:
+            listed = list(events)
+        except TypeError as exc:
+            raise EventError(f"{owner or 'a raiser'} declares {events!r}: give a list of event names") from exc
         declared: set[str] = set()
-        for event in events:
+        for event in listed:
             try:
                 normal = normalise_event_name(event)
             except (TypeError, ValueError) as exc:

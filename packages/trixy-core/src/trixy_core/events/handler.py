@@ -107,6 +107,7 @@ class EventHandler:
                 sub.active = False
             self._subscriptions = keep
             self._cache.clear()
+            self._reported = {r for r in self._reported if r[0] != owner}  # a reloaded plugin is checked afresh
         return len(gone)
 
     def subscribe_decorated(self, target: object, owner: str = "") -> list[Subscription]:
