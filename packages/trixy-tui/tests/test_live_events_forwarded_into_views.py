@@ -46,3 +46,25 @@ async def test_trainer_views_redraw_on_their_events_only(core_app, kit):
         mine = TrainingProgress("speaker", epoch=3, max_epochs=9)
         await core_app.event_handler.trigger(names.TRAINING_PROGRESS, mine)
         await kit.wait_for(lambda: detail.progress is mine, pilot)
+
+
+async def test_a_burst_of_events_costs_a_few_redraws_not_one_each(core_app, kit):
+    trainer = kit.LoopTrainer("speaker")
+    core_app.register("trainers", {"speaker": trainer}, replace=True)
+    async with kit.make_tui(core_app).run_test(size=kit.SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        view = pilot.app.screen
+        table = view.query_one("#trainers-table")
+        redraws: list[int] = []
+        draw = view.refresh_view
+        view.refresh_view = lambda: (redraws.append(1), draw())[1]
+        burst = [core_app.event_handler.trigger(names.TRAINING_PROGRESS, TrainingProgress("speaker", epoch=i,
+                                                                                         max_epochs=50))
+                 for i in range(50)]
+        for dispatch in burst:
+            await dispatch
+        trainer.last_run = {"finished_at": 0, "status": "finished"}
+        await core_app.event_handler.trigger(names.TRAINING_PROGRESS, TrainingProgress("speaker", status="finished"))
+        await kit.wait_for(lambda: table.get_row_at(0)[1].endswith(": finished"), pilot)
+        assert 1 <= len(redraws) <= 5, f"{len(redraws)} redraws for 51 events"

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Label
 
 from trixy_core.application_protocol import TrixyApplication
@@ -35,8 +36,13 @@ class TrixyView(Screen):
     POLL_S: ClassVar[float | None] = None
     """Seconds between polls of the values no event reports (byte counters, ping, up-time); None: no poll."""
 
+    LIVE_REDRAW_DELAY_S: ClassVar[float] = 0.1
+    """Live events within this window are drawn together: 200 satellites connecting at once cost one redraw."""
+
     live_revision: reactive[int] = reactive(0, init=False)
-    """Counts the live events this view took; watching it redraws the view."""
+    """Counts the redraws live events asked for; watching it redraws the view."""
+
+    _redraw_timer: Timer | None = None
 
     @property
     def trixy(self) -> TuiHost:
@@ -80,9 +86,13 @@ class TrixyView(Screen):
         except Exception:  # a view must never take the TUI down
             logger.exception("%s: handling %s failed", type(self).__name__, event_name)
             return True
-        if redraw:
-            self.live_revision += 1
+        if redraw and self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(self.LIVE_REDRAW_DELAY_S, self._live_redraw)
         return True
+
+    def _live_redraw(self) -> None:
+        self._redraw_timer = None
+        self.live_revision += 1
 
     def on_live_event(self, event_name: str, data: Any) -> bool:
         """Take a live event (override to keep what it says); True redraws the whole view (the default)."""
