@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from trixy_core.plugins.loader import import_plugin_main, import_plugin_submodule
+from trixy_server.audio_convert import resample_clip
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = ROOT / "plugins"
@@ -41,7 +42,7 @@ def espeak(text: str, voice: str, speed: int) -> bytes:
     wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text], capture_output=True,
                          check=True).stdout
     samples, rate = module("tts_espeak", "engine").parse_wav(wav)
-    return module("stt_pocketsphinx", "audio").resample(samples, rate, 16000).tobytes()
+    return resample_clip(samples, rate, 16000).tobytes()
 
 
 def intent_key(nlu, text: str, context=None):

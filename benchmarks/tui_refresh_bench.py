@@ -1,7 +1,8 @@
-"""Cost of the TUI's periodic work: the satellite list refresh (every 10 s) and drawing log lines.
+"""Cost of the TUI's live work: one satellite list redraw, a burst of `satellite *` events (drawn together, not one
+redraw each) and drawing log lines.
 
 Prints one line per figure, each next to a baseline measured in the same run:
-    .venv/bin/python packages/trixy-tui/benchmarks/bench_view_refresh.py
+    .venv/bin/python benchmarks/tui_refresh_bench.py
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 from trixy_core.application import create_application
+from trixy_core.events import names
+from trixy_core.events.data import SatelliteConnected
 from trixy_tui import TrixyApp
 from trixy_tui.hostinfo import HostInfo
 
@@ -51,6 +54,22 @@ async def main() -> None:
         refresh = (time.perf_counter() - start) / REPEAT
         print(f"satellite list refresh, {SATELLITES} satellites: {refresh * 1000:.1f} ms "
               f"(manager status() of all alone: {baseline * 1000:.1f} ms, ratio {refresh / baseline:.1f})")
+
+        # live events: a burst (every satellite reconnecting after a server restart) is drawn in a few redraws
+        redraws: list[int] = []
+        draw = view.refresh_view
+        view.refresh_view = lambda: (redraws.append(1), draw())[1]
+        before = view.live_revision
+        start = time.perf_counter()
+        for sat in app.satellite_manager.satellites:
+            app.event_handler.emit(names.SATELLITE_CONNECTED, SatelliteConnected(satellite_id=sat.id, mac=sat.mac))
+        await app.event_handler.drain()
+        while view.live_revision == before or view._redraw_timer is not None:
+            await pilot.pause(0.01)
+        burst = time.perf_counter() - start
+        view.refresh_view = draw
+        print(f"burst of {SATELLITES} satellite events to the drawn list: {burst * 1000:.0f} ms, {len(redraws)} redraw(s) "
+              f"(one redraw per event: {SATELLITES * refresh * 1000:.0f} ms, ratio {SATELLITES * refresh / burst:.1f})")
 
         await pilot.press("f9")
         await pilot.pause()

@@ -3,6 +3,8 @@
 What it shows:
 - a class extending `TrixyPlugin` (exactly one per main.py),
 - handlers subscribed with `@TrixyEvent([...])`, taking `(self, event_name, event_data)`,
+- `raises_events`: the events the plugin raises itself (the declared-events contract; a subscription to a name
+  nobody declares is logged as a warning with the closest declared name),
 - a relative import of a sibling module (`from .replies import ...`): the folder is imported as a package,
 - reading `self.config` (from config.json) and reaching other components through `self.application`,
 - asking a question inside a conversation and awaiting the answer.
@@ -26,6 +28,8 @@ class ExamplePlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Template plugin: greets satellites and answers the hello intent."
+    raises_events = ()
+    """Nothing raised directly: `conversation.say()` raises the core's `say` event."""
 
     def on_load(self) -> None:
         """Runs when the plugin starts taking part (loaded while enabled, or enabled later)."""

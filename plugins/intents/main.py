@@ -48,6 +48,7 @@ class IntentsPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Text to intent with slots (hassil templates from every plugin's sentences.yaml, fuzzy fallback)."
+    raises_events = (INTENTS_CHANGED, names.INTENT_RECEIVED, names.SAY)
 
     def on_load(self) -> None:
         """Build the catalogue from the plugin folders whose config enables them."""

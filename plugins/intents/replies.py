@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.errors import ConversationError
 from trixy_core.events import names
 from trixy_core.events.data import SayRequested
@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 async def reply_and_close(
-    application: Any, text: str, *, conversation_id: str | None, satellite_id: str, reason: str, source: str
+    application: TrixyApplication, text: str, *, conversation_id: str | None, satellite_id: str, reason: str, source: str
 ) -> None:
     """Say `text` (in the conversation when it is open, else straight to the satellite) and end the conversation."""
     conversations = application.get("conversations")

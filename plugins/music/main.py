@@ -15,7 +15,16 @@ from trixy_core.events import TrixyEvent, names
 from trixy_core.events.data import IntentReceived
 from trixy_core.plugins import TrixyPlugin
 
-from .player import EventMusicOutput, MusicOutput, MusicPlayback, SatelliteMusicOutput, Track, load_music
+from .player import (
+    MUSIC_PLAY,
+    MUSIC_STOP,
+    EventMusicOutput,
+    MusicOutput,
+    MusicPlayback,
+    SatelliteMusicOutput,
+    Track,
+    load_music,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +34,8 @@ class MusicPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Plays local WAV files on a satellite's music stream, with pause, resume and stop."
+    raises_events = (MUSIC_PLAY, MUSIC_STOP)
+    """Raised only without a satellite manager (standalone, tests), for whoever plays music locally."""
 
     def on_load(self) -> None:
         """Pick the output: the satellite manager when this is a server, events otherwise."""

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 MUSIC_RATE = 48000
 MUSIC_CHANNELS = 2
 BYTES_PER_SECOND = MUSIC_RATE * MUSIC_CHANNELS * 2
+MUSIC_PLAY = "music play"
+MUSIC_STOP = "music stop"
 
 
 class MusicError(Exception):
@@ -112,11 +114,11 @@ class EventMusicOutput:
 
     async def play(self, playback: MusicPlayback) -> None:
         """Raise `music play` with the PCM."""
-        await self.trigger("music play", playback)
+        await self.trigger(MUSIC_PLAY, playback)
 
     async def stop(self, satellite_id: str) -> None:
         """Raise `music stop`."""
-        await self.trigger("music stop", MusicPlayback(satellite_id))
+        await self.trigger(MUSIC_STOP, MusicPlayback(satellite_id))
 
 
 @dataclass(slots=True)

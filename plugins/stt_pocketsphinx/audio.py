@@ -1,4 +1,4 @@
-"""PCM helpers for speech-to-text: int16 conversion, band-limited resampling and silence trimming (numpy only)."""
+"""PCM helpers for speech-to-text: int16 conversion and silence trimming (resampling: `trixy_server.audio_convert.resample_clip`) (numpy only)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ def pcm_to_array(pcm: bytes) -> np.ndarray:
     """16-bit little-endian mono PCM bytes -> int16 array (an odd trailing byte is dropped)."""
     usable = len(pcm) - (len(pcm) % 2)
     return np.frombuffer(pcm[:usable], dtype="<i2")
-
-
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Band-limited (FFT) resampling of a short mono int16 signal; exact for utterance-length clips."""
-    if rate_in == rate_out or samples.size == 0:
-        return samples.astype(np.int16, copy=False)
-    n_out = max(1, int(round(samples.size * rate_out / rate_in)))
-    spectrum = np.fft.rfft(samples.astype(np.float64))
-    keep = min(spectrum.size, n_out // 2 + 1)
-    out = np.fft.irfft(spectrum[:keep], n_out) * (n_out / samples.size)
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
 def trim_silence(

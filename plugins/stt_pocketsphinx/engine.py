@@ -19,7 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from .audio import SAMPLE_RATE, pcm_to_array, resample, trim_silence
+from trixy_server.audio_convert import resample_clip
+
+from .audio import SAMPLE_RATE, pcm_to_array, trim_silence
 from .jsgf import JsgfGrammar, compile_jsgf
 from .pronounce import guess_pronunciations
 
@@ -195,7 +197,7 @@ class PocketsphinxRecogniser:
         if sample_rate <= 0:
             raise SttError(f"sample rate must be positive, got {sample_rate}")
         started = time.perf_counter()
-        samples = resample(pcm_to_array(pcm), sample_rate, SAMPLE_RATE)
+        samples = resample_clip(pcm_to_array(pcm), sample_rate, SAMPLE_RATE)
         audio_s = samples.size / SAMPLE_RATE
         speech = trim_silence(samples, SAMPLE_RATE)
         if speech.size < SAMPLE_RATE // 10:

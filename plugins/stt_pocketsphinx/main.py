@@ -29,6 +29,7 @@ class PocketsphinxSttPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Offline speech-to-text (pocketsphinx) with a grammar compiled from the installed intents."
+    raises_events = (names.TEXT_RECEIVED, names.SAY)
 
     def on_load(self) -> None:
         """Load the acoustic model and compile the grammar from the intents plugin, when it is there."""

@@ -57,6 +57,7 @@ class SystemAdminPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Administrative voice commands (system-command wake word only)."
+    raises_events = (names.SAY,)
 
     def on_load(self) -> None:
         """Build the fallback gate from the `pipeline` config when the server's pipeline gate is not there."""

@@ -29,6 +29,7 @@ class TimeDatePlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Says the current time or date."
+    raises_events = (names.SAY,)
 
     def on_load(self) -> None:
         """Use the scheduler's clock when there is one, so its time zone applies."""

@@ -30,6 +30,8 @@ class TimerPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Kitchen timers, announced on the satellite that set them."
+    raises_events = (TIMER_FINISHED, names.SAY)
+    """`timer finished` is raised by the scheduler, from the action this plugin schedules."""
 
     def on_load(self) -> None:
         """Timers need the scheduler; without one, the plugin answers that timers are unavailable."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trixy_server.audio_convert import resample_clip
+
 logger = logging.getLogger(__name__)
 
 OUTPUT_RATE = 16000
@@ -36,17 +38,6 @@ class Speech:
     def duration_s(self) -> float:
         """Length of the audio in seconds."""
         return len(self.pcm) / 2 / self.sample_rate
-
-
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Band-limited (FFT) resampling of a mono int16 signal (utterances are short, so one FFT is cheap)."""
-    if rate_in == rate_out or samples.size == 0:
-        return samples.astype(np.int16, copy=False)
-    n_out = max(1, int(round(samples.size * rate_out / rate_in)))
-    spectrum = np.fft.rfft(samples.astype(np.float64))
-    keep = min(spectrum.size, n_out // 2 + 1)
-    out = np.fft.irfft(spectrum[:keep], n_out) * (n_out / samples.size)
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
 def parse_wav(data: bytes) -> tuple[np.ndarray, int]:
@@ -116,5 +107,5 @@ class EspeakSynthesiser:
             reason = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
             raise TtsError(f"espeak-ng failed for voice {self.voice!r}: {reason}")
         samples, rate = parse_wav(done.stdout)
-        pcm = resample(samples, rate, self.sample_rate).astype("<i2").tobytes()
+        pcm = resample_clip(samples, rate, self.sample_rate).astype("<i2").tobytes()
         return Speech(pcm, self.sample_rate, text, time.perf_counter() - started)

@@ -19,6 +19,7 @@ class EspeakTtsPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Offline text-to-speech with espeak-ng, 16 kHz mono PCM."
+    raises_events = (names.TTS_RECEIVED,)
 
     def on_load(self) -> None:
         """Check espeak-ng and the configured voice once, so a bad config shows at start, not at the first reply."""

@@ -17,7 +17,7 @@ PACKAGES = ["protocol", "core", "server", "satellite", "standalone", "trainer", 
 # Which trixy packages each package may depend on (the arrows of the design card).
 ALLOWED = {
     "protocol": set(),
-    "core": {"protocol"},
+    "core": set(),
     "server": {"protocol", "core"},
     "satellite": {"protocol", "core"},
     "standalone": {"protocol", "core", "server", "satellite"},
@@ -72,6 +72,13 @@ def test_source_imports_only_declared_trixy_packages(name: str) -> None:
     src = ROOT / "packages" / f"trixy-{name}" / "src"
     imported = _imported_trixy_packages(src) - {name}
     assert imported <= _trixy_deps(name), f"trixy-{name} imports undeclared {imported - _trixy_deps(name)}"
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_every_declared_trixy_dependency_is_imported(name: str) -> None:
+    src = ROOT / "packages" / f"trixy-{name}" / "src"
+    unused = _trixy_deps(name) - _imported_trixy_packages(src)
+    assert not unused, f"trixy-{name} declares {sorted(unused)} but never imports it: drop the dependency"
 
 
 def test_satellite_does_not_require_torch() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from trixy_core.events import EventHandler
+
 
 class PluginFolders:
     """Writes plugin folders (main.py, config.json, extra modules) under a temporary plugins directory."""
@@ -38,3 +40,26 @@ class PluginFolders:
 @pytest.fixture
 def plugin_folders(tmp_path: Path) -> PluginFolders:
     return PluginFolders(tmp_path / "plugins")
+
+
+@pytest.fixture
+async def new_handler():
+    """Makes event handlers (`new_handler(history_size=3)`) that are closed after the test, also when an assert
+    failed: closing at the end of the test body would leak the handler's worker threads on a failure."""
+    made: list[EventHandler] = []
+
+    def make(**kwargs) -> EventHandler:
+        handler = EventHandler(**kwargs)
+        made.append(handler)
+        return handler
+
+    yield make
+    for handler in made:
+        if not handler.closed:
+            await handler.close()
+
+
+@pytest.fixture
+def handler(new_handler) -> EventHandler:
+    """An event handler closed after the test (see `new_handler`)."""
+    return new_handler()

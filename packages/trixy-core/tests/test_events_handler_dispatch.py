@@ -13,18 +13,15 @@ from trixy_core.events import STOP_PROPAGATION, EventHandler, TrixyEvent, names
 from trixy_core.events.data import ErrorEvent, WakewordReceived
 
 
-async def test_spellings_of_an_event_name_reach_the_same_handler():
-    handler = EventHandler()
+async def test_spellings_of_an_event_name_reach_the_same_handler(handler):
     seen: list[str] = []
     handler.subscribe("wakeword received", lambda name, data: seen.append(name))
     for spelling in ("wakeword_received", "Wakeword Received", "WAKEWORD-received", "  wakeword   received "):
         await handler.trigger(spelling, None)
     assert seen == ["wakeword received"] * 4
-    await handler.close()
 
 
-async def test_wildcard_and_prefix_patterns_match_only_what_they_say():
-    handler = EventHandler()
+async def test_wildcard_and_prefix_patterns_match_only_what_they_say(handler):
     everything: list[str] = []
     satellites: list[str] = []
     handler.subscribe("*", lambda n, d: everything.append(n), threaded=False)
@@ -35,22 +32,18 @@ async def test_wildcard_and_prefix_patterns_match_only_what_they_say():
     assert satellites == [names.SATELLITE_CONNECTED, names.SATELLITE_DISCONNECTED]
     with pytest.raises(EventError):
         handler.subscribe("sat*lite", lambda n, d: None)
-    await handler.close()
 
 
-async def test_higher_priority_runs_first_and_results_are_collected_in_order():
-    handler = EventHandler()
+async def test_higher_priority_runs_first_and_results_are_collected_in_order(handler):
     handler.subscribe("x", lambda n, d: "low", priority=-5)
     handler.subscribe("x", lambda n, d: "high", priority=10)
     handler.subscribe("x", lambda n, d: "mid-1")
     handler.subscribe("x", lambda n, d: "mid-2")
     outcome = await handler.trigger("x")
     assert outcome.values == ["high", "mid-1", "mid-2", "low"]
-    await handler.close()
 
 
-async def test_slow_sync_handler_runs_in_a_worker_thread_and_does_not_block_the_loop():
-    handler = EventHandler()
+async def test_slow_sync_handler_runs_in_a_worker_thread_and_does_not_block_the_loop(handler):
     loop_thread = threading.get_ident()
     started = threading.Event()
     release = threading.Event()
@@ -79,11 +72,9 @@ async def test_slow_sync_handler_runs_in_a_worker_thread_and_does_not_block_the_
     outcome = await task
     assert outcome.values == ["slow done"]
     assert threads and threads[0] != loop_thread
-    await handler.close()
 
 
-async def test_async_handlers_run_on_the_loop():
-    handler = EventHandler()
+async def test_async_handlers_run_on_the_loop(handler):
     loop_thread = threading.get_ident()
     where: list[int] = []
 
@@ -95,11 +86,9 @@ async def test_async_handlers_run_on_the_loop():
     handler.subscribe(names.WAKEWORD_RECEIVED, on_event)
     outcome = await handler.trigger("wakeword_received", WakewordReceived(satellite_id="kitchen"))
     assert outcome.values == ["kitchen"] and where == [loop_thread]
-    await handler.close()
 
 
-async def test_raising_handler_is_reported_with_its_owner_and_others_still_run(caplog):
-    handler = EventHandler()
+async def test_raising_handler_is_reported_with_its_owner_and_others_still_run(caplog, handler):
     errors: list[ErrorEvent] = []
     handler.subscribe(names.ERROR, lambda n, d: errors.append(d), threaded=False)
 
@@ -117,11 +106,9 @@ async def test_raising_handler_is_reported_with_its_owner_and_others_still_run(c
     assert len(errors) == 1
     assert errors[0].owner == "broken_plugin" and errors[0].event_name == "x"
     assert errors[0].conversation_id == "c1" and "RuntimeError" in errors[0].message
-    await handler.close()
 
 
-async def test_a_raising_error_handler_does_not_loop_forever():
-    handler = EventHandler()
+async def test_a_raising_error_handler_does_not_loop_forever(handler):
     calls: list[str] = []
 
     def bad_error_handler(name, data):
@@ -133,11 +120,9 @@ async def test_a_raising_error_handler_does_not_loop_forever():
     await handler.trigger("x")
     await handler.drain(2)
     assert calls == ["error"]
-    await handler.close()
 
 
-async def test_muted_or_unsubscribed_owner_receives_nothing():
-    handler = EventHandler()
+async def test_muted_or_unsubscribed_owner_receives_nothing(handler):
     got: list[str] = []
     handler.subscribe("x", lambda n, d: got.append("a"), owner="a", threaded=False)
     sub = handler.subscribe("x", lambda n, d: got.append("b"), owner="b", threaded=False)
@@ -150,20 +135,17 @@ async def test_muted_or_unsubscribed_owner_receives_nothing():
     assert handler.unsubscribe_owner("a") == 1
     await handler.trigger("x")
     assert got == ["b", "a"]
-    await handler.close()
 
 
-async def test_stop_propagation_keeps_lower_priority_handlers_out():
-    handler = EventHandler()
+async def test_stop_propagation_keeps_lower_priority_handlers_out(handler):
     got: list[str] = []
     handler.subscribe("x", lambda n, d: STOP_PROPAGATION, priority=100, threaded=False)
     handler.subscribe("x", lambda n, d: got.append("low"), threaded=False)
     outcome = await handler.trigger("x")
     assert outcome.stopped and got == []
-    await handler.close()
 
 
-async def test_decorated_methods_and_functions_subscribe_with_their_owner():
+async def test_decorated_methods_and_functions_subscribe_with_their_owner(handler):
     class Listener:
         def __init__(self) -> None:
             self.seen: list[tuple[str, object]] = []
@@ -176,7 +158,6 @@ async def test_decorated_methods_and_functions_subscribe_with_their_owner():
         async def on_text(self, event_name, event_data):
             self.seen.append((event_name, event_data))
 
-    handler = EventHandler()
     listener = Listener()
     subs = handler.subscribe_decorated(listener, owner="listener")
     assert len(subs) == 3 and all(s.owner == "listener" for s in subs)
@@ -184,11 +165,9 @@ async def test_decorated_methods_and_functions_subscribe_with_their_owner():
     await handler.trigger("text received", 2)
     await handler.trigger("satellite disconnected", 3)
     assert listener.seen == [("satellite connected", 1), ("text received", 2), ("satellite disconnected", 3)]
-    await handler.close()
 
 
-async def test_many_tasks_triggering_concurrently_all_get_delivered():
-    handler = EventHandler()
+async def test_many_tasks_triggering_concurrently_all_get_delivered(handler):
     counts: dict[int, int] = {}
     lock = threading.Lock()
 
@@ -209,11 +188,9 @@ async def test_many_tasks_triggering_concurrently_all_get_delivered():
 
     await asyncio.gather(*(producer(p) for p in range(8)))
     assert len(counts) == 800 and set(counts.values()) == {1}
-    await handler.close()
 
 
-async def test_trigger_from_another_thread_lands_on_the_application_loop():
-    handler = EventHandler()
+async def test_trigger_from_another_thread_lands_on_the_application_loop(handler):
     handler.bind_loop()
     loop_thread = threading.get_ident()
     where: list[int] = []
@@ -226,7 +203,6 @@ async def test_trigger_from_another_thread_lands_on_the_application_loop():
     future = await asyncio.to_thread(handler.trigger, "from thread", 21)
     outcome = await asyncio.wrap_future(future)
     assert outcome.values == [42] and where == [loop_thread]
-    await handler.close()
 
 
 def test_trigger_without_any_loop_is_a_clear_error():
@@ -235,8 +211,8 @@ def test_trigger_without_any_loop_is_a_clear_error():
         handler.trigger("x")
 
 
-async def test_history_is_bounded_and_summarises_audio_by_length():
-    handler = EventHandler(history_size=3)
+async def test_history_is_bounded_and_summarises_audio_by_length(new_handler):
+    handler = new_handler(history_size=3)
     for i in range(5):
         await handler.trigger("n", i)
     await handler.trigger(names.RAW_AUDIO_INPUT_RECEIVED, {"pcm": b"x"})
@@ -246,12 +222,10 @@ async def test_history_is_bounded_and_summarises_audio_by_length():
     records = handler.history.recent()
     assert len(records) == 3
     assert records[-1].conversation_id == "c9" and "<3200 bytes>" in records[-1].summary
-    await handler.close()
 
 
-async def test_close_leaves_no_worker_thread_behind():
+async def test_close_leaves_no_worker_thread_behind(handler):
     before = {t.ident for t in threading.enumerate()}
-    handler = EventHandler()
     handler.subscribe("x", lambda n, d: time.sleep(0.01))
     await asyncio.gather(*(handler.trigger("x") for _ in range(4)))
     await handler.close()
@@ -261,8 +235,7 @@ async def test_close_leaves_no_worker_thread_behind():
         handler.trigger("x")
 
 
-async def test_many_threads_triggering_at_once_are_all_delivered_on_the_loop():
-    handler = EventHandler()
+async def test_many_threads_triggering_at_once_are_all_delivered_on_the_loop(handler):
     handler.bind_loop()
     loop_thread = threading.get_ident()
     received: list[int] = []
@@ -281,11 +254,9 @@ async def test_many_threads_triggering_at_once_are_all_delivered_on_the_loop():
     futures_lists = await asyncio.gather(*(asyncio.to_thread(producer, p) for p in range(8)))
     await asyncio.gather(*(asyncio.wrap_future(f) for futures in futures_lists for f in futures))
     assert sorted(received) == list(range(800)) and wrong_thread == []
-    await handler.close()
 
 
-async def test_handler_matching_two_patterns_runs_once_per_event():
-    handler = EventHandler()
+async def test_handler_matching_two_patterns_runs_once_per_event(handler):
     got: list[str] = []
 
     class Plugin:
@@ -297,4 +268,3 @@ async def test_handler_matching_two_patterns_runs_once_per_event():
     await handler.trigger("satellite connected")
     await handler.trigger("satellite disconnected")
     assert got == ["satellite connected", "satellite disconnected"]
-    await handler.close()

@@ -44,15 +44,14 @@ def tag(value):
 """
 
 
-def make_manager(plugin_folders) -> tuple[PluginManager, EventHandler]:
-    handler = EventHandler()
+def make_manager(plugin_folders, handler: EventHandler) -> tuple[PluginManager, EventHandler]:
     app = types.SimpleNamespace(event_handler=handler)
     return PluginManager(app, plugin_folders.root, handler), handler
 
 
-async def test_plugin_loads_as_package_with_relative_imports_and_receives_events(plugin_folders):
+async def test_plugin_loads_as_package_with_relative_imports_and_receives_events(plugin_folders, handler):
     plugin_folders.write("recorder", RECORDER, {"enabled": True, "n": 1}, helper=HELPER)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     assert await manager.load_all() == ["recorder"]
     plugin = manager["recorder"]
     module = sys.modules["trixy_plugins.recorder.main"]
@@ -64,7 +63,6 @@ async def test_plugin_loads_as_package_with_relative_imports_and_receives_events
     await manager.close()
     assert module.CALLS[-1] == "unload"
     assert "trixy_plugins.recorder.main" not in sys.modules
-    await handler.close()
 
 
 @pytest.mark.parametrize(
@@ -85,11 +83,11 @@ async def test_plugin_loads_as_package_with_relative_imports_and_receives_events
     ],
 )
 async def test_broken_plugin_folder_is_reported_and_skipped_while_others_load(
-    plugin_folders, name, main, config, expected
+    plugin_folders, name, main, config, expected, handler
 ):
     plugin_folders.write("good", "from trixy_core.plugins import TrixyPlugin\nclass Good(TrixyPlugin): pass\n")
     plugin_folders.write(name, main, config)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     errors = []
     handler.subscribe(names.PLUGIN_ERROR, lambda n, d: errors.append(d), threaded=False)
     loaded = await manager.load_all()
@@ -101,12 +99,11 @@ async def test_broken_plugin_folder_is_reported_and_skipped_while_others_load(
     assert name not in manager and not handler.subscriptions(owner=name)
     assert not any(k.startswith(f"trixy_plugins.{name}") for k in sys.modules)
     await manager.close()
-    await handler.close()
 
 
-async def test_disabling_stops_events_at_once_persists_and_enabling_restores(plugin_folders):
+async def test_disabling_stops_events_at_once_persists_and_enabling_restores(plugin_folders, handler):
     folder = plugin_folders.write("recorder", RECORDER, {"enabled": True, "level": 3}, helper=HELPER)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     module = sys.modules["trixy_plugins.recorder.main"]
     plugin = manager["recorder"]
@@ -121,23 +118,21 @@ async def test_disabling_stops_events_at_once_persists_and_enabling_restores(plu
     assert (await handler.trigger("text received", "y")).values == ["seen y"]
     assert module.CALLS == ["load", "unload", "load", "seen y"]
     await manager.close()
-    await handler.close()
 
 
-async def test_disabled_plugin_loads_without_on_load_and_receives_nothing(plugin_folders):
+async def test_disabled_plugin_loads_without_on_load_and_receives_nothing(plugin_folders, handler):
     plugin_folders.write("recorder", RECORDER, {"enabled": False}, helper=HELPER)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     module = sys.modules["trixy_plugins.recorder.main"]
     assert (await handler.trigger("text received", "x")).values == []
     assert module.CALLS == [] and not manager.is_active("recorder")
     await manager.close()
-    await handler.close()
 
 
-async def test_reload_picks_up_code_changes_without_restart(plugin_folders):
+async def test_reload_picks_up_code_changes_without_restart(plugin_folders, handler):
     folder = plugin_folders.write("recorder", RECORDER, helper=HELPER)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     (folder / "helper.py").write_text("def tag(value):\n    return f'v2 {value}'\n")
     await manager.reload("recorder")
@@ -147,13 +142,12 @@ async def test_reload_picks_up_code_changes_without_restart(plugin_folders):
     assert (await handler.trigger("text received", "z")).values == []
     with pytest.raises(PluginLoadError, match="is not loaded"):
         await manager.unload("recorder")
-    await handler.close()
 
 
-async def test_save_and_reload_config_keep_json_types(plugin_folders):
+async def test_save_and_reload_config_keep_json_types(plugin_folders, handler):
     config = {"enabled": True, "i": 1, "f": 0.5, "s": "x", "b": False, "l": [1, 2], "d": {"k": None}}
     folder = plugin_folders.write("typed", "from trixy_core.plugins import TrixyPlugin\nclass T(TrixyPlugin): pass\n", config)
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     plugin = manager["typed"]
     plugin.config["i"] = 2
@@ -166,32 +160,29 @@ async def test_save_and_reload_config_keep_json_types(plugin_folders):
         plugin.reload_config()
     assert plugin.config["s"] == "edited"
     await manager.close()
-    await handler.close()
 
 
-async def test_optional_config_view_is_imported_from_the_plugin_package(plugin_folders):
+async def test_optional_config_view_is_imported_from_the_plugin_package(plugin_folders, handler):
     plugin_folders.write(
         "viewed",
         "from trixy_core.plugins import TrixyPlugin\nclass V(TrixyPlugin): pass\n",
         config_view="TITLE = 'custom view'\n",
     )
     plugin_folders.write("plain", "from trixy_core.plugins import TrixyPlugin\nclass V(TrixyPlugin): pass\n")
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     assert manager.config_view("viewed").TITLE == "custom view"
     assert manager.config_view("plain") is None
     await manager.close()
-    await handler.close()
 
 
-async def test_overview_lists_loaded_disabled_and_broken_plugins(plugin_folders):
+async def test_overview_lists_loaded_disabled_and_broken_plugins(plugin_folders, handler):
     plugin_folders.write("recorder", RECORDER, {"enabled": False}, helper=HELPER)
     plugin_folders.write("broken", "def x(:\n")
-    manager, handler = make_manager(plugin_folders)
+    manager, handler = make_manager(plugin_folders, handler)
     await manager.load_all()
     rows = {row.name: row for row in manager.overview()}
     assert rows["recorder"].loaded and not rows["recorder"].enabled and not rows["recorder"].active
     assert rows["recorder"].version == "1.2.3" and rows["recorder"].modified is not None
     assert not rows["broken"].loaded and rows["broken"].problem.startswith("import: syntax error in main.py")
     await manager.close()
-    await handler.close()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from trixy_core.errors import ScheduleError
-from trixy_core.events import EventHandler, names
+from trixy_core.events import names
 from trixy_core.scheduler import ScheduleManager
 
 
@@ -27,13 +27,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 25, 7, 0, tzinfo=UTC))  # a Wednesday
-
-
-@pytest.fixture
-async def handler():
-    h = EventHandler()
-    yield h
-    await h.close()
 
 
 def make(handler, tmp_path, clock, **kwargs) -> ScheduleManager:

@@ -11,7 +11,7 @@ import pytest
 
 from trixy_core.application import create_application
 from trixy_core.config import CONFIG_SCHEMA, Config
-from trixy_core.events import EventHandler, names
+from trixy_core.events import names
 from trixy_core.events.data import IntentReceived, SatelliteConnected, TextReceived
 from trixy_core.scheduler import ScheduleManager
 
@@ -49,11 +49,9 @@ def test_shipped_default_config_files_are_valid(mode, tmp_path):
     assert config.get("general.profile") == "default"
 
 
-async def test_shipped_schedules_file_is_valid(tmp_path):
+async def test_shipped_schedules_file_is_valid(tmp_path, handler):
     shutil.copy(REPO / "config" / "schedules.json", tmp_path / "schedules.json")
-    handler = EventHandler()
     manager = ScheduleManager(handler, tmp_path / "schedules.json")
     manager.load()
     assert manager.problems == [] and len(manager.schedules) == 2
     assert all(not s.enabled for s in manager.schedules)
-    await handler.close()

@@ -187,9 +187,12 @@ def kit() -> type[TuiKit]:
 
 class LoopTrainer:
     """A trainer handle with the contract the TUI reads (docs/tui.md, "Trainer handle"), training a tiny
-    closed-form model in a thread: used until trixy-trainer registers its own `trainers` component."""
+    closed-form model in a thread: used until trixy-trainer registers its own `trainers` component. Like the real
+    handle it raises a `training progress` event per epoch and one when the run ends (`emit`, e.g. the application's
+    `event_handler.emit`): the views are driven by those events, not by polling."""
 
-    def __init__(self, name: str, model_path: Path | None = None, epoch_s: float = 0.05) -> None:
+    def __init__(self, name: str, model_path: Path | None = None, epoch_s: float = 0.05,
+                 emit: Any = None) -> None:
         import threading
 
         self.name = name
@@ -197,6 +200,7 @@ class LoopTrainer:
         self.model_path = model_path
         self.default_params = {"batch_size": 16, "min_epochs": 1, "max_epochs": 5, "resume": False}
         self.epoch_s = epoch_s
+        self.emit = emit
         self.progress: Any = None
         self.history: list[Any] = []
         self.last_run: dict[str, Any] | None = None
@@ -245,8 +249,15 @@ class LoopTrainer:
             self.progress = TrainingProgress(self.name, epoch, max_epochs, loss, weight,
                                              time.perf_counter() - begin, (max_epochs - epoch) * self.epoch_s)
             self.history.append(self.progress)
+            self._raise(self.progress)
         self.last_run = {"finished_at": time.time(), "status": status, "epochs": len(self.history),
                          "duration_s": time.time() - started}
+        last = self.progress
+        self._raise(TrainingProgress(self.name, last.epoch if last else 0, max_epochs, status=status))
+
+    def _raise(self, progress: Any) -> None:
+        if self.emit is not None:
+            self.emit("training progress", progress)
 
     def pause(self) -> None:
         self._run.clear()

@@ -17,10 +17,9 @@ def trainers(core_app, kit, tmp_path, monkeypatch):
     model = kit.write_model(tmp_path / "models" / "wakeword.pth", sample_rate=16000, technology="repcnn",
                             classes=["custom", "system_command", "none"], threshold=0.8, author="tests",
                             description="test wake word")
-    handles = {"wakeword": kit.LoopTrainer("wakeword", model), "speaker": kit.LoopTrainer("speaker")}
+    emit = core_app.event_handler.emit
+    handles = {"wakeword": kit.LoopTrainer("wakeword", model, emit=emit), "speaker": kit.LoopTrainer("speaker", emit=emit)}
     core_app.register("trainers", handles, replace=True)  # replaces trixy-trainer's real handles
-    monkeypatch.setattr(TrainerView, "REFRESH_S", 0.25)
-    monkeypatch.setattr(TrainersView, "REFRESH_S", 0.25)
     yield handles
     for handle in handles.values():
         handle.stop()

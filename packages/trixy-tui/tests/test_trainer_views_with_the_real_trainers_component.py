@@ -11,11 +11,10 @@ from trixy_tui.widgets import InfoTable
 
 
 @pytest.fixture
-def real_trainers(core_app, monkeypatch):
+def real_trainers(core_app):
     trainers = core_app.get("trainers")
     if trainers is None or type(trainers).__module__ != "trixy_trainer.component":
         pytest.skip("trixy-trainer (its trixy.components entry point) is not installed")
-    monkeypatch.setattr(TrainerView, "REFRESH_S", 0.25)
     yield trainers
     for handle in trainers.values():
         handle.stop()

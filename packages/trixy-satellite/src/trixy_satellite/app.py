@@ -16,7 +16,7 @@ from typing import Any
 
 from trixy_core.config import Config
 from trixy_core.errors import TrixyError
-from trixy_core.logging import pprint
+from trixy_core.logging import debug_print
 from trixy_protocol import (
     AudioStream,
     ConfigRequest,
@@ -114,9 +114,9 @@ class SatelliteApp:
             self.pump.add_consumer(self.speaker.feed)
         self._tasks: list[asyncio.Task] = []
         self.client.connected_callbacks.append(
-            lambda c: pprint(f"connected to {c.settings.host}:{c.settings.port} as {c.satellite_id} "
+            lambda c: debug_print(f"connected to {c.settings.host}:{c.settings.port} as {c.satellite_id} "
                              f"(room {c.settings.room})"))
-        self.client.disconnected_callbacks.append(lambda c, reason: pprint(f"disconnected from the server: {reason}"))
+        self.client.disconnected_callbacks.append(lambda c, reason: debug_print(f"disconnected from the server: {reason}"))
         self.player.on_speech_finished = self._speech_finished
         self.client.on(ConfigRequest, lambda _command: self.client.send(self.config_report()))
         self.client.on(ConfigUpdate, self._update_config)

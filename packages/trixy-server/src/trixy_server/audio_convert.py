@@ -25,6 +25,21 @@ def _read_wav(source: str | Path | io.BytesIO) -> tuple[np.ndarray, int]:
     return data, rate
 
 
+def resample_clip(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Band-limited (FFT) resampling of a short mono int16 clip (an utterance: one FFT is cheap and exact).
+
+    The one copy the speech plugins share (STT input to 16 kHz, espeak-ng's 22050 Hz output to 16 kHz); long
+    multi-channel streams (music) use the interpolating `to_stream_pcm` instead.
+    """
+    if rate_in == rate_out or samples.size == 0:
+        return samples.astype(np.int16, copy=False)
+    n_out = max(1, int(round(samples.size * rate_out / rate_in)))
+    spectrum = np.fft.rfft(samples.astype(np.float64))
+    keep = min(spectrum.size, n_out // 2 + 1)
+    out = np.fft.irfft(spectrum[:keep], n_out) * (n_out / samples.size)
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+
+
 def _resample(data: np.ndarray, rate: int, target: int) -> np.ndarray:
     if rate == target or len(data) == 0:
         return data

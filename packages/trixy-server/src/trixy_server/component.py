@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_server.blacklist import Blacklist
 from trixy_server.config import NetworkConfig
 from trixy_server.manager import SatelliteManager
@@ -39,7 +40,7 @@ class SatelliteNetwork:
         self.registration_on_start = registration_on_start
 
     @classmethod
-    def from_application(cls, app: Any) -> SatelliteNetwork:
+    def from_application(cls, app: TrixyApplication) -> SatelliteNetwork:
         """Build from the application's config and register `satellite_manager`, `network` and admin functions."""
         section = app.config.section("network")
         registration_on_start = bool(section.pop("registration_on_start", False))
@@ -54,18 +55,18 @@ class SatelliteNetwork:
             functions.register("blacklist_satellite", network.manager.blacklist_add,
                                "Blacklist a satellite by MAC (drops it at once).")
         if getattr(app, "debug", False):
-            from trixy_core.logging import pprint
+            from trixy_core.logging import debug_print
 
-            app.event_handler.subscribe("satellite *", lambda name, data: pprint(f"[{name}] {data}"),
+            app.event_handler.subscribe("satellite *", lambda name, data: debug_print(f"[{name}] {data}"),
                                         owner="trixy-server debug", threaded=False)
         return network
 
     async def start(self) -> None:
         await self.server.start()
-        from trixy_core.logging import pprint
+        from trixy_core.logging import debug_print
 
         ports = self.server.ports
-        pprint(f"trixy server listening on {self.config.bind_address}: command {ports['command']}, audio in "
+        debug_print(f"trixy server listening on {self.config.bind_address}: command {ports['command']}, audio in "
                f"{ports['input']}, speech out {ports['output']}, music out {ports['music']}; "
                f"{len(self.manager)} registered satellite(s)")
         if self.registration_on_start:

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from trixy_core.logging import pprint
+from trixy_core.application_protocol import TrixyApplication
+from trixy_core.logging import debug_print
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class LoopbackSatellite:
     """One in-process satellite: its app, its microphone (a PushSource) and the speech it received."""
 
     name: str
-    app: Any
+    app: TrixyApplication
     microphone: Any
     satellite_id: str
     speech_bytes: int = 0
@@ -247,7 +248,7 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> int:
     from trixy_server.pipeline import PipelineSettings, describe_event
 
     set_debug(bool(getattr(args, "debug", False)))
-    show = pprint
+    show = debug_print
     overrides = {}
     for item in getattr(args, "overrides", None) or []:
         key, _, value = item.partition("=")
@@ -289,5 +290,5 @@ def run_demo(args: argparse.Namespace) -> int:
         try:
             return asyncio.run(_demo(args, Path(tmp)))
         except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as exc:
-            pprint(f"demo failed: {exc}")
+            debug_print(f"demo failed: {exc}")
             return 1 if isinstance(exc, TimeoutError) else 2

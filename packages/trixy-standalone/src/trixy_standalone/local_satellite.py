@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.config import Config
 from trixy_satellite.app import SatelliteApp
 from trixy_satellite.audio.sources import open_source
@@ -20,7 +21,7 @@ from trixy_satellite.updates.wiring import load_detector, set_live_detector, set
 logger = logging.getLogger(__name__)
 
 
-def client_config_for(app: Any, record: Any, *, input_spec: str | None = None) -> Config:
+def client_config_for(app: TrixyApplication, record: Any, *, input_spec: str | None = None) -> Config:
     """A client-mode Config (in memory) for the local satellite, from the `standalone` section."""
     import trixy_satellite.config  # noqa: F401 - the client sections must exist
 
@@ -48,7 +49,7 @@ class _Unregistered:
 class LocalSatellite:
     """Application component `satellite` of the standalone."""
 
-    def __init__(self, app: Any, network: Any, *, input_wav: str | None = None, source: Any = None,
+    def __init__(self, app: TrixyApplication, network: Any, *, input_wav: str | None = None, source: Any = None,
                  sink: Any = None, detector: Any = None) -> None:
         s = app.config.section("standalone")
         satellite = network.manager.find(s["local_mac"])
@@ -62,7 +63,7 @@ class LocalSatellite:
         self.app = SatelliteApp(self.config, source=source, sink=sink, root=self.root, detector=detector)
 
     @classmethod
-    def from_application(cls, app: Any, network: Any, **kwargs: Any) -> LocalSatellite:
+    def from_application(cls, app: TrixyApplication, network: Any, **kwargs: Any) -> LocalSatellite:
         """Build and register as the `satellite` component (after the network, so it starts after it)."""
         local = cls(app, network, **kwargs)
         app.register("satellite", local)

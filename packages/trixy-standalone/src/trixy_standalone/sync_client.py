@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_satellite.client import SatelliteClient
 from trixy_satellite.config import ClientSettings
 from trixy_satellite.connection import LinkLost
@@ -78,7 +79,7 @@ class SyncStatus:
 class StandaloneSync:
     """The sync client component (`application.sync`)."""
 
-    def __init__(self, application: Any, settings: SyncSettings, *,
+    def __init__(self, application: TrixyApplication, settings: SyncSettings, *,
                  on_files_pulled: Callable[[str, list[Path]], Any] | None = None) -> None:
         self.application = application
         self.settings = settings
@@ -109,10 +110,11 @@ class StandaloneSync:
         self._round_task: asyncio.Task | None = None
 
     @classmethod
-    def from_application(cls, app: Any, **kwargs: Any) -> StandaloneSync:
+    def from_application(cls, app: TrixyApplication, **kwargs: Any) -> StandaloneSync:
         """Build from the app's `sync` section and register as the `sync` component."""
         sync = cls(app, SyncSettings.from_config(app.config), **kwargs)
         app.register("sync", sync)
+        app.event_handler.declare_events("sync", [SYNC_FINISHED])  # the declared-events contract
         return sync
 
     # -- lifecycle ----------------------------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.events.data import TrainingProgress
 from trixy_core.events.names import TRAINING_PROGRESS
 from trixy_trainer.errors import ConfigError
 
 if TYPE_CHECKING:  # torch and lightning load only when a training starts, not with every server
     from trixy_trainer.control import TrainingControl
-    from trixy_trainer.progress import TrainingProgress as EpochReport
+    from trixy_trainer.progress import EpochReport
 
 logger = logging.getLogger(__name__)
 
@@ -304,7 +305,7 @@ def make_trainer_runner(trainers: Mapping[str, TrainerHandle]) -> Callable[[str,
     return run_trainer
 
 
-def install(application: Any) -> None:
+def install(application: TrixyApplication) -> None:
     """`trixy.components` entry point: registers `trainers` and `trainer_runner` on servers and standalones."""
     if getattr(application, "mode", None) not in FULL_MODES:
         return

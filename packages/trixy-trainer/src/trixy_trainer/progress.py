@@ -12,8 +12,9 @@ from trixy_trainer.control import TrainingControl
 
 
 @dataclass(slots=True, frozen=True)
-class TrainingProgress:
-    """One progress report, sent after every epoch."""
+class EpochReport:
+    """One progress report, sent after every epoch (the trainer handle turns it into the core's `TrainingProgress`
+    event data, which adds the trainer's name and the run's status)."""
 
     epoch: int  # 1-based epochs completed
     max_epochs: int
@@ -25,13 +26,13 @@ class TrainingProgress:
     val_accuracy: float | None = None
 
 
-ProgressCallback = Callable[[TrainingProgress], None]
+ProgressCallback = Callable[[EpochReport], None]
 
-__all__ = ["ProgressCallback", "ProgressReporter", "TrainingControl", "TrainingProgress"]
+__all__ = ["ProgressCallback", "ProgressReporter", "TrainingControl", "EpochReport"]
 
 
 class ProgressReporter(L.Callback):
-    """Lightning callback: reports :class:`TrainingProgress` and applies :class:`TrainingControl`."""
+    """Lightning callback: reports :class:`EpochReport` and applies :class:`TrainingControl`."""
 
     def __init__(self, callback: ProgressCallback | None, control: TrainingControl | None) -> None:
         self.callback = callback
@@ -71,7 +72,7 @@ class ProgressReporter(L.Callback):
             return float(metrics[name]) if name in metrics else None
 
         self.callback(
-            TrainingProgress(
+            EpochReport(
                 epoch=epoch,
                 max_epochs=max_epochs,
                 loss=value("train_loss") or 0.0,

@@ -14,7 +14,7 @@ from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, read_pt
 from trixy_trainer.cli import main as cli_main
 from trixy_trainer.config import load_config
 from trixy_trainer.features.logmel import FeatureSettings
-from trixy_trainer.progress import TrainingControl, TrainingProgress
+from trixy_trainer.progress import EpochReport, TrainingControl
 from trixy_trainer.wakeword.module import build_wakeword_net
 from trixy_trainer.wakeword.train import train_wakeword
 
@@ -48,7 +48,7 @@ def test_command_line_overrides_win_over_config_files() -> None:
 
 
 def test_train_one_epoch_exports_models_that_match_torch(tiny_chunked: Path, tmp_path: Path) -> None:
-    reports: list[TrainingProgress] = []
+    reports: list[EpochReport] = []
     cfg = load_config("wakeword", _overrides(tiny_chunked, tmp_path, "trainer.max_epochs=1", "export.formats=[onnx,pth,pt]"), CONFIG_DIR)
     result = train_wakeword(cfg, progress=reports.append)
     assert [r.epoch for r in reports] == [1] and reports[0].max_epochs == 1 and reports[0].loss > 0
@@ -118,7 +118,7 @@ def test_stop_then_resume_from_checkpoint_and_finetune(tiny_chunked: Path, tmp_p
     control = TrainingControl()
     seen: list[int] = []
 
-    def on_progress(report: TrainingProgress) -> None:
+    def on_progress(report: EpochReport) -> None:
         seen.append(report.epoch)
         control.stop()
 

@@ -11,12 +11,14 @@ import concurrent.futures
 import inspect
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
+
 
 class NotAvailable(Exception):
     """A component or method the view needs is not (yet) provided by the running application."""
 
 
-def component(application: Any, name: str) -> Any:
+def component(application: TrixyApplication, name: str) -> Any:
     """The component called `name`, or None (works with `Application.get` and plain attributes)."""
     getter = getattr(application, "get", None)
     if callable(getter):
@@ -32,7 +34,7 @@ def component(application: Any, name: str) -> Any:
         return None
 
 
-def require(application: Any, name: str) -> Any:
+def require(application: TrixyApplication, name: str) -> Any:
     """The component called `name`; `NotAvailable` when the application has none."""
     found = component(application, name)
     if found is None:

@@ -1,7 +1,8 @@
 """`TrixyApp`: the Textual app of Trixy; `run_tui(application, mode)` is what the runners call in normal mode.
 
 The app owns the application's lifecycle when it is not running yet: it starts it in the TUI's event loop (so every
-component shares one loop) and stops it when the TUI exits.
+component shares one loop) and stops it when the TUI exits. It forwards the application's live events (`EventBridge`)
+to the view on screen, so views are driven by events instead of polling.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual.app import App
 
+from trixy_core.application_protocol import RunnableApplication
 from trixy_tui.hostinfo import HostInfo, current_host
-from trixy_tui.screens.base import SubMainView
+from trixy_tui.live import EventBridge, TrixyEventReceived
+from trixy_tui.screens.base import SubMainView, TrixyView
 from trixy_tui.screens.config import ConfigView
 from trixy_tui.screens.general import ClientGeneralView, ServerGeneralView
 from trixy_tui.screens.logs import LogsView
@@ -58,7 +60,7 @@ class TrixyApp(App[int]):
 
     def __init__(
         self,
-        application: Any,
+        application: RunnableApplication,
         mode: str,
         *,
         host_info: HostInfo | None = None,
@@ -80,6 +82,7 @@ class TrixyApp(App[int]):
         self.started_application = False
         self.startup_error: str | None = None
         self._lifecycle: asyncio.Task[None] | None = None
+        self.events = EventBridge(self)
         self.views = VIEWS_BY_MODE[mode]
         for key, name, label, view in self.views:
             self.add_mode(name, view)
@@ -103,7 +106,16 @@ class TrixyApp(App[int]):
                 return
             if hasattr(self.application, "run_until_stopped"):
                 self._lifecycle = asyncio.get_running_loop().create_task(self._until_stopped())
+        handler = getattr(self.application, "event_handler", None)
+        if handler is not None:
+            self.events.attach(handler)
         await self.switch_mode(self.views[0][1])
+
+    def on_trixy_event_received(self, message: TrixyEventReceived) -> None:
+        """Hand a forwarded application event to the view on screen (hidden views refresh when shown)."""
+        screen = self.screen
+        if isinstance(screen, TrixyView):
+            screen.live_event(message.event_name, message.data)
 
     async def _until_stopped(self) -> None:
         """`application.request_stop()` (a plugin, an admin command) also ends the TUI."""
@@ -116,7 +128,8 @@ class TrixyApp(App[int]):
             self.exit(0)
 
     async def on_unmount(self) -> None:
-        """Stop the application when this TUI started it."""
+        """Stop forwarding events; stop the application when this TUI started it."""
+        self.events.detach()
         lifecycle, self._lifecycle = self._lifecycle, None
         if lifecycle is not None and not lifecycle.done():
             self.application.request_stop()
@@ -164,7 +177,7 @@ class TrixyApp(App[int]):
         return None if not started else max(0.0, self.clock() - started)
 
 
-def run_tui(application: Any, mode: str) -> int:
+def run_tui(application: RunnableApplication, mode: str) -> int:
     """Run the TUI for `application` (started and stopped by the TUI) until the user quits; the exit status."""
     app = TrixyApp(application, mode, handle_signals=True)
     result = app.run()

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
+
 logger = logging.getLogger(__name__)
 
 COMPONENT_GROUP = "trixy.components"
@@ -27,7 +29,7 @@ def _entry_points(group: str) -> list[EntryPoint]:
     return sorted(entry_points(group=group), key=lambda ep: ep.name)
 
 
-def install_component_extensions(application: Any) -> list[str]:
+def install_component_extensions(application: TrixyApplication) -> list[str]:
     """Run every installed `trixy.components` installer on `application`; returns the names that succeeded."""
     installed: list[str] = []
     for ep in _entry_points(COMPONENT_GROUP):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from trixy_core.application.extensions import find_ui
+
+if TYPE_CHECKING:
+    from trixy_core.application_protocol import RunnableApplication
 
 logger = logging.getLogger(__name__)
 
 
-async def run_headless(application: Any) -> int:
+async def run_headless(application: RunnableApplication) -> int:
     """Start the application, stop it cleanly on SIGINT/SIGTERM or `application.request_stop()`."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -24,7 +27,7 @@ async def run_headless(application: Any) -> int:
     return 0
 
 
-def run_application(application: Any, *, debug: bool) -> int:
+def run_application(application: RunnableApplication, *, debug: bool) -> int:
     """The runners' last step: the TUI in normal mode when one is installed, else headless with logging."""
     if not debug:
         ui = find_ui()

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trixy_core.conversation.turn import Answer, Turn
 from trixy_core.errors import ConversationError, ConversationTimeout
@@ -14,7 +14,27 @@ from trixy_core.events import names
 from trixy_core.events.data import SayRequested
 
 if TYPE_CHECKING:
-    from trixy_core.conversation.manager import ConversationManager
+    from trixy_core.events.handler import EventHandler
+
+
+class ConversationHost(Protocol):
+    """What a conversation needs of the manager that owns it (`ConversationManager` fits): the manager imports this
+    module, so this module names the manager's part it uses instead of importing it back."""
+
+    event_handler: EventHandler
+    answer_timeout_s: float
+
+    def pause_idle_timer(self, conversation: Conversation) -> None:
+        """Stop the idle timer while a question waits for its answer."""
+        ...
+
+    def touch(self, conversation: Conversation) -> None:
+        """Restart the idle timer (something happened in the conversation)."""
+        ...
+
+    async def end(self, conversation_id: str, reason: str = "finished") -> bool:
+        """End the conversation (raises `conversation ended`)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -32,7 +52,7 @@ class Conversation:
 
     def __init__(
         self,
-        manager: ConversationManager,
+        manager: ConversationHost,
         conversation_id: str,
         *,
         satellite_id: str = "",

@@ -1,6 +1,7 @@
 """Events: the event handler, the `@TrixyEvent` decorator, canonical names and typed event data."""
 
 from trixy_core.events import data, names
+from trixy_core.events.contract import EventContract, UndeclaredSubscription
 from trixy_core.events.data import EVENT_DATA_TYPES
 from trixy_core.events.decorator import EventBinding, TrixyEvent, bindings_of
 from trixy_core.events.handler import EventHandler
@@ -12,6 +13,7 @@ __all__ = [
     "EVENT_DATA_TYPES",
     "STOP_PROPAGATION",
     "EventBinding",
+    "EventContract",
     "EventHandler",
     "EventHistory",
     "EventOutcome",
@@ -19,6 +21,7 @@ __all__ = [
     "HandlerResult",
     "Subscription",
     "TrixyEvent",
+    "UndeclaredSubscription",
     "bindings_of",
     "data",
     "names",

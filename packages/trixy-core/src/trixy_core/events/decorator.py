@@ -6,6 +6,8 @@ subscribing, with the plugin's name as owner, so a disabled or unloaded plugin's
 
 from __future__ import annotations
 
+import inspect
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -60,3 +62,24 @@ def bindings_of(func: object) -> tuple[EventBinding, ...]:
     target = getattr(func, "__func__", func)
     value = getattr(target, MARKER, ())
     return value if isinstance(value, tuple) else ()
+
+
+def decorated_handlers(target: object) -> list[Callable[..., Any]]:
+    """The `@TrixyEvent` handlers of `target`: an object's (bound) methods, a module's own functions, or a function."""
+    found: list[Callable[..., Any]] = []
+    if isinstance(target, types.ModuleType):
+        for value in vars(target).values():
+            if inspect.isfunction(value) and value.__module__ == target.__name__ and bindings_of(value):
+                found.append(value)
+    elif inspect.isfunction(target) or inspect.ismethod(target):
+        found.append(target)
+    else:
+        seen: set[str] = set()
+        for klass in type(target).__mro__:
+            for attr, value in vars(klass).items():
+                if attr in seen:
+                    continue
+                seen.add(attr)
+                if inspect.isfunction(value) and bindings_of(value):
+                    found.append(getattr(target, attr))
+    return found

@@ -18,14 +18,14 @@ import logging
 import threading
 import time
 import traceback
-import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from trixy_core.errors import EventError
 from trixy_core.events import names
+from trixy_core.events.contract import EventContract, UndeclaredSubscription
 from trixy_core.events.data import ErrorEvent, conversation_id_of
-from trixy_core.events.decorator import bindings_of
+from trixy_core.events.decorator import bindings_of, decorated_handlers
 from trixy_core.events.history import EventHistory, EventRecord, summarise
 from trixy_core.events.names import normalise_event_name, normalise_pattern, pattern_matches
 from trixy_core.events.subscription import STOP_PROPAGATION, EventOutcome, HandlerResult, Subscription
@@ -50,6 +50,8 @@ class EventHandler:
         self._pending: set[asyncio.Future[Any]] = set()
         self._closed = False
         self.history = EventHistory(history_size)
+        self.contract = EventContract()
+        self._reported: set[tuple[str, str]] = set()
 
     # -- subscribing -------------------------------------------------------------------------------------------
 
@@ -105,28 +107,13 @@ class EventHandler:
                 sub.active = False
             self._subscriptions = keep
             self._cache.clear()
+            self._reported = {r for r in self._reported if r[0] != owner}  # a reloaded plugin is checked afresh
         return len(gone)
 
     def subscribe_decorated(self, target: object, owner: str = "") -> list[Subscription]:
         """Subscribe every `@TrixyEvent` handler of `target`: an object's methods, a module's functions, or a function."""
-        found: list[Callable[..., Any]] = []
-        if isinstance(target, types.ModuleType):
-            for value in vars(target).values():
-                if inspect.isfunction(value) and value.__module__ == target.__name__ and bindings_of(value):
-                    found.append(value)
-        elif inspect.isfunction(target) or inspect.ismethod(target):
-            found.append(target)
-        else:
-            seen: set[str] = set()
-            for klass in type(target).__mro__:
-                for attr, value in vars(klass).items():
-                    if attr in seen:
-                        continue
-                    seen.add(attr)
-                    if inspect.isfunction(value) and bindings_of(value):
-                        found.append(getattr(target, attr))
         subs: list[Subscription] = []
-        for func in found:
+        for func in decorated_handlers(target):
             for binding in bindings_of(func):
                 for pattern in binding.patterns:
                     subs.append(
@@ -135,6 +122,25 @@ class EventHandler:
                         )
                     )
         return subs
+
+    # -- the declared-events contract ----------------------------------------------------------------------------
+
+    def declare_events(self, owner: str, events: Iterable[str]) -> frozenset[str]:
+        """Record that `owner` raises `events` (exact names), so subscriptions to them are not reported."""
+        return self.contract.declare(owner, events)
+
+    def check_subscriptions(self, owner: str | None = None) -> list[UndeclaredSubscription]:
+        """Report subscriptions (of `owner`, or all) to exact names nobody declares: a warning each, once."""
+        found: list[UndeclaredSubscription] = []
+        for sub in self.subscriptions(owner):
+            problem = self.contract.check(sub.owner, sub.pattern)
+            if problem is None:
+                continue
+            found.append(problem)
+            if (problem.owner, problem.event) not in self._reported:
+                self._reported.add((problem.owner, problem.event))
+                logger.warning("%s", problem.message())
+        return found
 
     def mute(self, owner: str) -> None:
         """Stop delivering events to `owner` (a disabled plugin) without forgetting its subscriptions."""

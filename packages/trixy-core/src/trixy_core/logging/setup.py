@@ -7,7 +7,7 @@ import logging.handlers
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trixy_core.logging.pprint import set_debug
+from trixy_core.logging.debug_output import set_debug
 from trixy_core.logging.ring_buffer import RingBufferHandler
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -78,7 +78,7 @@ def configure_logging(
     if debug:
         console = logging.StreamHandler()
         console.setFormatter(formatter)
-        console.setLevel(logging.WARNING)  # pprint already prints; the console only adds warnings and errors
+        console.setLevel(logging.WARNING)  # debug_print already prints; the console only adds warnings and errors
         handlers.append(console)
     previous = target.level
     target.setLevel(level)

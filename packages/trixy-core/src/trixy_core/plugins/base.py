@@ -9,13 +9,19 @@ Both may be `async def`; a plain one runs in a worker thread so it may block (e.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.errors import PluginLoadError
 from trixy_core.jsonfile import JsonFileError, read_json, write_json_atomic
 
-if TYPE_CHECKING:
-    from trixy_core.plugins.manager import PluginManager
+
+class PluginOwner(Protocol):
+    """What a plugin tells the manager that loaded it (`PluginManager` fits; named here so base never imports it)."""
+
+    def enabled_changed(self, plugin: TrixyPlugin, enabled: bool) -> None:
+        """The plugin's `enabled` changed: run its on_load/on_unload."""
+        ...
 
 CONFIG_FILE = "config.json"
 
@@ -45,13 +51,19 @@ class TrixyPlugin:
 
     version: str = "0.0.0"
     description: str = ""
+    raises_events: tuple[str, ...] = ()
+    """The events this plugin raises beyond the core's (`names.ALL_EVENTS`): its side of the declared-events contract.
 
-    def __init__(self, application: Any, name: str, path: Path, config: dict[str, Any]) -> None:
+    A subscription (by any plugin) to an exact name that neither the core nor a loaded plugin declares is logged as
+    a warning with the closest declared name, so a typo such as "satelite connected" does not fail silently.
+    """
+
+    def __init__(self, application: TrixyApplication, name: str, path: Path, config: dict[str, Any]) -> None:
         self.application = application
         self.name = name
         self.path = Path(path)
         self.config: dict[str, Any] = config
-        self._manager: PluginManager | None = None
+        self._manager: PluginOwner | None = None
 
     # -- enabled -----------------------------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trixy_core.errors import PluginLoadError
+from trixy_core.application_protocol import TrixyApplication
+from trixy_core.errors import EventError, PluginLoadError
 from trixy_core.events import names
 from trixy_core.events.data import PluginError, PluginLoaded, PluginUnloaded
 from trixy_core.events.handler import EventHandler
@@ -76,7 +77,7 @@ async def _call_hook(hook: Any, event_handler: EventHandler) -> None:
 class PluginManager:
     """Owns every loaded plugin; events reach a plugin only while it is loaded and enabled."""
 
-    def __init__(self, application: Any, plugins_dir: Path, event_handler: EventHandler) -> None:
+    def __init__(self, application: TrixyApplication, plugins_dir: Path, event_handler: EventHandler) -> None:
         self.application = application
         self.plugins_dir = Path(plugins_dir)
         self.event_handler = event_handler
@@ -85,6 +86,7 @@ class PluginManager:
         self._active: set[str] = set()
         self._lock = asyncio.Lock()
         self._hook_tasks: set[asyncio.Future[Any]] = set()
+        self._loading_all = False
 
     # -- lookup ------------------------------------------------------------------------------------------------
 
@@ -156,14 +158,20 @@ class PluginManager:
     async def load_all(self) -> list[str]:
         """Load every discovered plugin that is not loaded yet; returns the names that loaded."""
         loaded: list[str] = []
-        for name in self.discover():
-            if name in self._plugins:
-                continue
-            try:
-                await self.load(name)
-            except PluginLoadError:
-                continue
-            loaded.append(name)
+        self._loading_all = True
+        try:
+            for name in self.discover():
+                if name in self._plugins:
+                    continue
+                try:
+                    await self.load(name)
+                except PluginLoadError:
+                    continue
+                loaded.append(name)
+        finally:
+            self._loading_all = False
+        for name in loaded:
+            self.event_handler.check_subscriptions(name)
         return loaded
 
     async def load(self, name: str) -> TrixyPlugin:
@@ -192,9 +200,12 @@ class PluginManager:
             purge_plugin_modules(name)
             raise PluginLoadError(name, f"{plugin_class.__name__}() raised {type(exc).__name__}: {exc}", "init") from exc
         plugin._manager = self
+        self._declare(name, plugin_class)
         self.event_handler.subscribe_decorated(plugin, owner=name)
         self.event_handler.subscribe_decorated(module, owner=name)
         self._plugins[name] = plugin
+        if not self._loading_all:  # during load_all a later plugin may declare what this one hears: check at the end
+            self.event_handler.check_subscriptions(name)
         self.problems = [p for p in self.problems if p.name != name]
         if plugin.enabled:
             try:
@@ -206,6 +217,14 @@ class PluginManager:
             self.event_handler.mute(name)
             logger.info("plugin %s loaded (disabled)", name)
         return plugin
+
+    def _declare(self, name: str, plugin_class: type[TrixyPlugin]) -> None:
+        """Record the events the plugin raises (`raises_events`); a bad declaration is a load error, named."""
+        try:
+            self.event_handler.declare_events(name, plugin_class.raises_events)
+        except EventError as exc:
+            purge_plugin_modules(name)
+            raise PluginLoadError(name, f"{plugin_class.__name__}.raises_events: {exc}", "import") from exc
 
     def _find_plugin_class(self, name: str, module: types.ModuleType) -> type[TrixyPlugin]:
         candidates = [
@@ -254,6 +273,7 @@ class PluginManager:
 
     def _forget(self, name: str) -> None:
         self.event_handler.unsubscribe_owner(name)
+        self.event_handler.contract.forget(name)
         self.event_handler.unmute(name)
         plugin = self._plugins.pop(name, None)
         if plugin is not None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from trixy_core.logging import pprint
+from trixy_core.logging import debug_print
 from trixy_satellite.listening.speaker_window import SpeakerWindow
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class WakeListener:
         for detection in self.detector.feed(chunk):
             self.detections += 1
             speaker_id, speaker_name, speaker_score = self.speaker.identify()
-            pprint(f"wake word {detection.name!r} (score {detection.score:.2f}, {detection.loudness_dbfs:.1f} dBFS), "
+            debug_print(f"wake word {detection.name!r} (score {detection.score:.2f}, {detection.loudness_dbfs:.1f} dBFS), "
                    f"speaker {speaker_name or 'unknown'} ({speaker_score:.2f})")
             # loudness_db=None: the recorder measures the loudest 20 ms of the last second, the same measure as for a
             # server-triggered wake word, so satellites are compared on one scale (the detector's window RMS is

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trixy_protocol import UpdateKind
 from trixy_satellite.updates.config import UpdateSettings
 from trixy_satellite.updates.errors import UpdateError
 from trixy_satellite.updates.installer import UpdateInstaller
+
+if TYPE_CHECKING:
+    from trixy_satellite.app import SatelliteApp
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def load_detector(folder: Path) -> Any:
     return WakewordDetector(load_wakeword_model(wakeword_file(folder)))
 
 
-def set_live_detector(app: Any, detector: Any) -> None:
+def set_live_detector(app: SatelliteApp, detector: Any) -> None:
     """Make `detector` the one the satellite listens with, from the next microphone chunk on."""
     listener = getattr(app, "listener", None)
     if listener is not None:
@@ -59,7 +62,7 @@ def set_live_detector(app: Any, detector: Any) -> None:
     logger.info("wake-word detector now uses %s", getattr(getattr(detector, "model", None), "path", detector))
 
 
-def set_live_speaker(app: Any, identifier: Any) -> None:
+def set_live_speaker(app: SatelliteApp, identifier: Any) -> None:
     """Make `identifier` the speaker model of the live listener."""
     listener = getattr(app, "listener", None)
     window = getattr(listener, "speaker", None)
@@ -68,7 +71,7 @@ def set_live_speaker(app: Any, identifier: Any) -> None:
     app.speaker_identifier = identifier
 
 
-def install_update_handlers(app: Any, config: Any, root: Path) -> UpdateInstaller:
+def install_update_handlers(app: SatelliteApp, config: Any, root: Path) -> UpdateInstaller:
     """Create the installer for `app` (a SatelliteApp), register its handlers and the live model reloads."""
     settings = UpdateSettings.from_config(config)
     try:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.events import STOP_PROPAGATION
 from trixy_server.pipeline.replies import answer_and_close
 
@@ -22,7 +23,7 @@ GATE_PRIORITY = 500
 class AdminGate:
     """Decides whether an intent may run; `check(...)` is pure, `on_intent` is the event handler."""
 
-    def __init__(self, application: Any, admin_intents: Iterable[str], admin_speakers: Iterable[str | int],
+    def __init__(self, application: TrixyApplication, admin_intents: Iterable[str], admin_speakers: Iterable[str | int],
                  not_allowed_reply: str) -> None:
         self.application = application
         self.admin_intents = {str(name).casefold() for name in admin_intents}

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.conversation import new_conversation_id
 from trixy_core.events import names
 from trixy_core.events.data import RawAudioInputReceived
@@ -71,7 +72,7 @@ def _spoken_turns(conversation: Any) -> int:
 class VoicePipeline:
     """Wires the network server's commands and the event handler into one conversation flow."""
 
-    def __init__(self, application: Any, network: Any, settings: PipelineSettings | None = None) -> None:
+    def __init__(self, application: TrixyApplication, network: Any, settings: PipelineSettings | None = None) -> None:
         self.application = application
         self.network = network
         self.server = network.server
@@ -91,7 +92,7 @@ class VoicePipeline:
         self.server.add_command_handler(RecordingDone, self.on_recording_done)
 
     @classmethod
-    def from_application(cls, application: Any, settings: PipelineSettings | None = None) -> VoicePipeline:
+    def from_application(cls, application: TrixyApplication, settings: PipelineSettings | None = None) -> VoicePipeline:
         """Build on `application.network` (SatelliteNetwork) and register as the `pipeline` component."""
         network = application.get("network")
         if network is None:
@@ -113,12 +114,12 @@ class VoicePipeline:
             eh.subscribe(names.INTENT_RECEIVED, self.admin.on_intent, owner=OWNER, priority=GATE_PRIORITY),
         ]
         if getattr(self.application, "debug", False):  # dev mode: every step on the console
-            from trixy_core.logging import pprint
+            from trixy_core.logging import debug_print
 
             def show(event_name: str, data: Any) -> None:
                 line = describe_event(event_name, data)
                 if line:
-                    pprint(f"[{event_name}] {line}")
+                    debug_print(f"[{event_name}] {line}")
 
             self._subscriptions += [eh.subscribe(name, show, owner=OWNER, threaded=False, priority=9_000)
                                     for name in PIPELINE_EVENTS]

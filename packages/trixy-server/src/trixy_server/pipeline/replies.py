@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_core.errors import ConversationError
 from trixy_core.events import names
 from trixy_core.events.data import SayRequested
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 SOURCE = "pipeline"
 
 
-async def answer_and_close(application: Any, text: str, *, conversation_id: str | None, satellite_id: str,
+async def answer_and_close(application: TrixyApplication, text: str, *, conversation_id: str | None, satellite_id: str,
                            reason: str) -> None:
     """Say `text` in the conversation (or straight to the satellite when it is closed) and end it with `reason`."""
     conversations = application.get("conversations")

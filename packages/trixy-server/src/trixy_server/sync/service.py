@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_server.errors import SyncError
 from trixy_server.sync.commands import SyncReply, SyncRequest
 from trixy_server.sync.files import install_staged, read_slice, write_slice
@@ -59,7 +60,7 @@ class SyncService:
         """satellite id -> time of its last request (for the TUI)."""
 
     @classmethod
-    def from_application(cls, app: Any) -> SyncService:
+    def from_application(cls, app: TrixyApplication) -> SyncService:
         """Build from a server application, register as `sync_service` and hook into the network server."""
         section = app.config.section("sync_server") if app.mode == "server" else {}
         settings = SyncServerSettings(**{k: v for k, v in section.items()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trixy_core.application_protocol import TrixyApplication
 from trixy_protocol import Reboot, UpdateChunk, UpdateKind, UpdateOffer, UpdateResponse, UpdateResult
 from trixy_server.errors import UpdatePushError
 from trixy_server.updates.packing import archive_suffix, build_archive
@@ -43,7 +44,7 @@ class PushSettings:
     archive_format: str = "zip"
 
     @classmethod
-    def from_application(cls, app: Any) -> PushSettings:
+    def from_application(cls, app: TrixyApplication) -> PushSettings:
         """Read `update_push` and the `paths` section of a server/standalone application."""
         section = app.config.section("update_push")
         return cls(root=Path(app.root), models=Path(app.path("models")), assets=Path(app.path("assets")),
@@ -74,7 +75,7 @@ class UpdatePusher:
         """Recent pushes (satellite, kind, file, ok, message) for the TUI and logs."""
 
     @classmethod
-    def from_application(cls, app: Any) -> UpdatePusher:
+    def from_application(cls, app: TrixyApplication) -> UpdatePusher:
         """Create from the app's config, register it as `update_pusher` and hand it to the satellite manager."""
         pusher = cls(PushSettings.from_application(app))
         app.register("update_pusher", pusher)

@@ -12,7 +12,6 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from trixy_core.modelfiles import base_metadata
 from trixy_trainer.config import find_config_dir, load_config, to_container
 from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.result import TrainResult
 from trixy_trainer.speaker.datamodule import SpeakerDataModule, load_split
 from trixy_trainer.speaker.enroll import rounded
 from trixy_trainer.speaker.errors import SpeakerConfigError, SpeakerDatasetError
@@ -36,17 +36,6 @@ from trixy_trainer.speaker.scoring import centroids, embed_batches
 from trixy_trainer.speaker.speakers import extend_speakers, speaker_metadata, speakers_from_metadata
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class SpeakerTrainResult:
-    """What a training run produced."""
-
-    files: dict[str, Path]
-    metadata: dict[str, Any]
-    checkpoint: Path | None
-    stopped: bool = False
-    evaluation: dict[str, Any] = field(default_factory=dict)
 
 
 def speaker_config(overrides: Sequence[str] = (), config_dir: str | Path | None = None) -> DictConfig:
@@ -103,7 +92,7 @@ def train_speakers(
     cfg: DictConfig | Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
     control: TrainingControl | None = None,
-) -> SpeakerTrainResult:
+) -> TrainResult:
     """Train (or fine-tune/grow), evaluate and export a speaker model; ``cfg`` is a config or override list."""
     if cfg is None or not isinstance(cfg, DictConfig):
         cfg = speaker_config(list(cfg or []))
@@ -128,7 +117,7 @@ def train_speakers(
     duration = time.monotonic() - started
     files, meta, evaluation = finish_speakers(cfg, model, speakers, int(manifest["chunk_samples"]), growth, int(trainer.current_epoch), duration)
     last = Path(checkpoint_cb.last_model_path) if checkpoint_cb.last_model_path else None
-    return SpeakerTrainResult(files=files, metadata=meta, checkpoint=last, stopped=stopped, evaluation=evaluation)
+    return TrainResult(files=files, metadata=meta, checkpoint=last, stopped=stopped, evaluation=evaluation)
 
 
 def speaker_sources(cfg: DictConfig, speakers: list[str]) -> list[str]:

@@ -6,7 +6,6 @@ import copy
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,23 +18,13 @@ from trixy_trainer.config import load_config, to_container
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.result import TrainResult
 from trixy_trainer.wakeword.datamodule import WakewordDataModule
 from trixy_trainer.wakeword.evaluate import evaluate_wakeword, load_negative_audio
 from trixy_trainer.wakeword.export import export_wakeword
 from trixy_trainer.wakeword.module import WakewordModule
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class TrainResult:
-    """What a training run produced."""
-
-    files: dict[str, Path]
-    metadata: dict[str, Any]
-    checkpoint: Path | None
-    stopped: bool = False
-    evaluation: dict[str, Any] = field(default_factory=dict)
 
 
 def wakeword_config(overrides: Sequence[str] = (), config_dir: str | Path | None = None) -> DictConfig:

@@ -1,42 +1,56 @@
 """Base classes of the views: a main view (F-keys of the app) and a sub-main view (its own F-keys, Esc back).
 
 Both have the header (title), a scrollable content area and the footer that lists the F-keys. A view reads the
-application in `refresh_view()`, which runs when it is shown and, when `REFRESH_S` is set, on a timer; a view whose
-component is missing shows "not available" instead of failing.
+application in `refresh_view()`, which runs when it is shown and whenever one of its `LIVE_EVENTS` happens (the app
+forwards the application's events, see `trixy_tui.live`): live values are pushed, not polled. Only values that no
+event reports (byte counters, ping, up-times) get a slow poll, `POLL_S`. A view whose component is missing shows
+"not available" instead of failing.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Label
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Label
 
+from trixy_core.application_protocol import TrixyApplication
+from trixy_core.events.names import normalise_pattern, pattern_matches
 from trixy_tui.access import NotAvailable, component, invoke, settle
-
-if TYPE_CHECKING:
-    from trixy_tui.app import TrixyApp
+from trixy_tui.host import TuiHost
 
 logger = logging.getLogger(__name__)
 
 
 class TrixyView(Screen):
-    """Common parts: access to the application, the refresh timer and running component calls safely."""
+    """Common parts: access to the application, live events, the slow poll and running component calls safely."""
 
-    REFRESH_S: ClassVar[float | None] = None
-    """Seconds between automatic refreshes (None: only when shown)."""
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ()
+    """Event patterns that change what this view shows; each one that happens refreshes it while it is on screen."""
+    POLL_S: ClassVar[float | None] = None
+    """Seconds between polls of the values no event reports (byte counters, ping, up-time); None: no poll."""
+
+    LIVE_REDRAW_DELAY_S: ClassVar[float] = 0.1
+    """Live events within this window are drawn together: 200 satellites connecting at once cost one redraw."""
+
+    live_revision: reactive[int] = reactive(0, init=False)
+    """Counts the redraws live events asked for; watching it redraws the view."""
+
+    _redraw_timer: Timer | None = None
 
     @property
-    def trixy(self) -> TrixyApp:
-        """The running TrixyApp."""
-        return self.app  # type: ignore[return-value]
+    def trixy(self) -> TuiHost:
+        """The running TrixyApp (typed by what views use of it)."""
+        return cast(TuiHost, self.app)
 
     @property
-    def application(self) -> Any:
+    def application(self) -> TrixyApplication:
         """The Trixy application whose components this view shows."""
         return self.trixy.application
 
@@ -45,15 +59,47 @@ class TrixyView(Screen):
         return component(self.application, name)
 
     def on_mount(self) -> None:
-        """Start the refresh timer."""
-        if self.REFRESH_S:
-            self.set_interval(self.REFRESH_S, self._timed_refresh)
+        """Start the slow poll, when the view has one."""
+        if self.POLL_S:
+            self.set_interval(self.POLL_S, self._timed_refresh)
 
     def on_screen_resume(self) -> None:
         """Refresh whenever the view becomes visible."""
         self._safe_refresh()
 
     def _timed_refresh(self) -> None:
+        if self.is_current:
+            self.poll()
+
+    def poll(self) -> None:
+        """What the slow poll refreshes (default: the whole view)."""
+        self._safe_refresh()
+
+    # -- live events ---------------------------------------------------------------------------------------------
+
+    def live_event(self, event_name: str, data: Any) -> bool:
+        """An application event forwarded by the app; True when it is one of this view's `LIVE_EVENTS`."""
+        if not any(pattern_matches(normalise_pattern(p), event_name) for p in self.LIVE_EVENTS):
+            return False
+        try:
+            redraw = self.on_live_event(event_name, data)
+        except Exception:  # a view must never take the TUI down
+            logger.exception("%s: handling %s failed", type(self).__name__, event_name)
+            return True
+        if redraw and self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(self.LIVE_REDRAW_DELAY_S, self._live_redraw)
+        return True
+
+    def _live_redraw(self) -> None:
+        self._redraw_timer = None
+        self.live_revision += 1
+
+    def on_live_event(self, event_name: str, data: Any) -> bool:
+        """Take a live event (override to keep what it says); True redraws the whole view (the default)."""
+        return True
+
+    def watch_live_revision(self) -> None:
+        """Redraw after a live event, when on screen (a hidden view redraws when shown again)."""
         if self.is_current:
             self._safe_refresh()
 
@@ -133,6 +179,29 @@ class MainView(TrixyView):
     def compose_content(self) -> ComposeResult:
         """The view's widgets (override)."""
         yield from ()
+
+
+class TableView(MainView):
+    """A main view built around one DataTable of named rows (plugins, satellites, schedules): row selection by key."""
+
+    TABLE_ID: ClassVar[str] = ""
+    """The DataTable's id; its row keys are what `selected()` returns and `select()` takes."""
+
+    def selected(self) -> str | None:
+        """The key of the row under the cursor (None when the table is empty)."""
+        table = self.query_one(f"#{self.TABLE_ID}", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # the cursor is outside the rows
+            return None
+
+    def select(self, key: str) -> None:
+        """Move the cursor to the row `key` (tests, scripted use)."""
+        table = self.query_one(f"#{self.TABLE_ID}", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(key))
 
 
 class SubMainView(TrixyView):

@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 
 from trixy_core import __version__ as core_version
+from trixy_core.application_protocol import TrixyApplication
 from trixy_tui import format as fmt
 from trixy_tui.access import attr
 from trixy_tui.screens.base import MainView
 from trixy_tui.widgets import InfoTable
 
 
-def config_value(application: Any, dotted: str) -> Any:
+def config_value(application: TrixyApplication, dotted: str) -> Any:
     """A config value of the application, or None when the key is not part of its config."""
     config = getattr(application, "config", None)
     try:
@@ -27,7 +28,9 @@ class ServerGeneralView(MainView):
     """General status of a server (also the standalone's F1)."""
 
     VIEW_NAME = "general"
-    REFRESH_S: ClassVar[float | None] = 5.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("satellite *", "plugin *", "application *")
+    POLL_S: ClassVar[float | None] = 30.0
+    """Only for the up-time, which changes without an event."""
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("General status", id="general-info")
@@ -77,7 +80,8 @@ class ClientGeneralView(MainView):
     """General status of a client (satellite)."""
 
     VIEW_NAME = "general"
-    REFRESH_S: ClassVar[float | None] = 5.0
+    POLL_S: ClassVar[float | None] = 5.0
+    """A satellite's own connection state raises no event on the client: polled, like the up-time."""
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("General status", id="general-info")

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Label
 
-from trixy_tui.screens.base import MainView
+from trixy_tui.screens.base import TableView
 from trixy_tui.screens.plugin_detail import PluginView, plugin_state
 from trixy_tui.widgets import InfoTable
 
 
-class PluginsView(MainView):
+class PluginsView(TableView):
     """List and toggle plugins; a broken plugin is listed with the reason it did not load."""
 
+    TABLE_ID = "plugins-table"
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("plugin *",)
     AUTO_FOCUS = "DataTable"
     VIEW_NAME = "plugins"
 
@@ -60,23 +62,6 @@ class PluginsView(MainView):
         self.query_one("#plugin-problems", InfoTable).show(
             [(p.name, f"{p.phase}: {p.message}") for p in problems] or [("(none)", "")]
         )
-
-    def selected(self) -> str | None:
-        """The plugin name under the cursor."""
-        table = self.query_one("#plugins-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # empty table
-            return None
-        return str(key.value)
-
-    def select(self, name: str) -> None:
-        """Move the cursor to a plugin (tests, scripted use)."""
-        table = self.query_one("#plugins-table", DataTable)
-        table.focus()
-        table.move_cursor(row=table.get_row_index(name))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Toggle, open or reload the selected plugin."""

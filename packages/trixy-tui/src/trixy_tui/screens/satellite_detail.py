@@ -41,13 +41,14 @@ class SatelliteView(SubMainView):
     KIND = "Satellites"
     PANES = (("f1", "info", "Info"), ("f2", "connection", "Connection"), ("f3", "conversation", "Conversation"),
              ("f4", "configuration", "Configuration"), ("f5", "updates", "Updates"))
-    REFRESH_S: ClassVar[float | None] = 10.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("conversation *", "wakeword received", "satellite *")
+    POLL_S: ClassVar[float | None] = 10.0
+    """Only for the byte counters, ping and up-times: they change without an event."""
 
     def __init__(self, item_name: str, mac: str) -> None:
         super().__init__(item_name)
         self.mac = mac
         self.last_events: dict[str, Any] = {}
-        self._subscriptions: list[Any] = []
 
     @property
     def satellite(self) -> Any:
@@ -91,27 +92,18 @@ class SatelliteView(SubMainView):
 
     def on_mount(self) -> None:
         super().on_mount()
-        handler = attr(self.application, "event_handler")
-        if handler is not None:
-            for pattern in ("conversation *", "wakeword received", "satellite *"):
-                self._subscriptions.append(handler.subscribe(pattern, self._on_event, owner="trixy-tui"))
         sat = self.satellite
         if sat is not None:
             self.query_one("#sat-room", Input).value = str(attr(sat, "room", default=""))
             self.query_one("#sat-alias", Input).value = str(attr(sat, "alias", default=""))
 
-    def on_unmount(self) -> None:
-        """Stop listening to events."""
-        for sub in self._subscriptions:
-            sub.cancel()
-        self._subscriptions.clear()
-
-    async def _on_event(self, name: str, data: Any) -> None:
+    def on_live_event(self, event_name: str, data: Any) -> bool:
+        """Keep the last event of each kind for this satellite (shown in the conversation pane); redraw."""
         sat = self.satellite
         if sat is None or attr(data, "satellite_id") != sat.id:
-            return
-        self.last_events[name] = data
-        self._safe_refresh()
+            return False
+        self.last_events[event_name] = data
+        return True
 
     # -- refresh ------------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""F3 Satellites: every registered satellite and whether it is connected (refreshed every 10 s), registration mode
+"""F3 Satellites: every registered satellite and whether it is connected (live, from `satellite *` events), registration mode
 with its countdown, blacklist, delete registration; Enter opens a satellite's sub-main view."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Label
 
 from trixy_tui import format as fmt
 from trixy_tui.access import attr
-from trixy_tui.screens.base import MainView
+from trixy_tui.screens.base import TableView
 from trixy_tui.screens.satellite_detail import SatelliteView
 from trixy_tui.widgets import InfoTable
 
@@ -21,12 +21,15 @@ def satellite_name(satellite: Any) -> str:
     return str(attr(satellite, "alias") or attr(satellite, "id") or attr(satellite, "mac") or "?")
 
 
-class SatellitesView(MainView):
+class SatellitesView(TableView):
     """The satellite list and the registration/blacklist controls of the satellite manager."""
 
+    TABLE_ID = "satellites-table"
     AUTO_FOCUS = "DataTable"
     VIEW_NAME = "satellites"
-    REFRESH_S: ClassVar[float | None] = 10.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("satellite *",)
+    POLL_S: ClassVar[float | None] = 10.0
+    """Only for the ping column: round-trip times change without an event."""
     COUNTDOWN_S: ClassVar[float] = 1.0
 
     def compose_content(self) -> ComposeResult:
@@ -95,22 +98,6 @@ class SatellitesView(MainView):
         text = f"Registration mode: ON ({int(remaining + 0.999)} s left)" if on else "Registration mode: off"
         self.query_one("#registration-state", Label).update(text)
         self.query_one("#sat-registration", Button).label = "Leave registration mode" if on else "Registration mode"
-
-    def selected(self) -> str | None:
-        """The MAC of the satellite under the cursor."""
-        table = self.query_one("#satellites-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:
-            return None
-
-    def select(self, mac: str) -> None:
-        """Move the cursor to a satellite (tests, scripted use)."""
-        table = self.query_one("#satellites-table", DataTable)
-        table.focus()
-        table.move_cursor(row=table.get_row_index(mac))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Dispatch the buttons to the satellite manager."""

@@ -4,14 +4,14 @@ Enter opens a schedule's sub-main view."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label
 
 from trixy_tui import format as fmt
-from trixy_tui.screens.base import MainView
+from trixy_tui.screens.base import TableView
 from trixy_tui.screens.schedule_detail import ScheduleView
 
 DEFAULT_TRIGGER = '{"type": "time", "at": "07:30"}'
@@ -27,9 +27,11 @@ def parse_json_list(label: str, text: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-class SchedulesView(MainView):
+class SchedulesView(TableView):
     """The schedule list and the add form."""
 
+    TABLE_ID = "schedules-table"
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("schedule *",)
     AUTO_FOCUS = "DataTable"
     VIEW_NAME = "schedule"
 
@@ -93,22 +95,6 @@ class SchedulesView(MainView):
             table.move_cursor(row=table.get_row_index(selected))
         for problem in getattr(self.scheduler, "problems", []):
             self.set_status(problem, error=True)
-
-    def selected(self) -> str | None:
-        """The schedule name under the cursor."""
-        table = self.query_one("#schedules-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:
-            return None
-
-    def select(self, name: str) -> None:
-        """Move the cursor to a schedule (tests, scripted use)."""
-        table = self.query_one("#schedules-table", DataTable)
-        table.focus()
-        table.move_cursor(row=table.get_row_index(name))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Add, open, toggle, run or remove."""

@@ -1,6 +1,6 @@
 """Sub-main view of one ML trainer: F1 Info, F2 Model info (from the model file's metadata), F3 Training (live
-status, progress bar, epoch time and ETA refreshed every 5 s, loss/accuracy plot, start/stop/pause/resume with
-parameters)."""
+status, progress bar, epoch time and ETA pushed by `training progress` events, loss/accuracy plot, start/stop/pause/resume with
+parameters). Live: each `training progress` event of this trainer sets the `progress` reactive, which redraws."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
+from trixy_core.events import names
+from trixy_core.events.data import TrainingProgress
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
 from trixy_tui.modelinfo import model_metadata
 from trixy_tui.screens.base import SubMainView
+from trixy_tui.trainer_handles import find_trainer, trainer_state
 from trixy_tui.widgets import InfoTable, TrainingPlot
 
 PARAMS = (("batch_size", "Batch size", 32), ("min_epochs", "Min epochs", 1), ("max_epochs", "Max epochs", 20))
@@ -24,13 +28,14 @@ class TrainerView(SubMainView):
 
     KIND = "ML Trainer"
     PANES = (("f1", "info", "Info"), ("f2", "model", "Model info"), ("f3", "training", "Training"))
-    REFRESH_S: ClassVar[float | None] = 5.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = (names.TRAINING_PROGRESS,)
+
+    progress: reactive[TrainingProgress | None] = reactive(None, init=False, always_update=True)
+    """The last `training progress` event of this trainer."""
 
     @property
     def trainer(self) -> Any:
         """The trainer handle shown."""
-        from trixy_tui.screens.trainers import find_trainer
-
         return find_trainer(self.component("trainers"), self.item_name)
 
     def compose_pane(self, pane: str) -> ComposeResult:
@@ -61,9 +66,18 @@ class TrainerView(SubMainView):
         super().on_mount()
         self.query_one("#trainer-param-error", Label).display = False
 
-    def refresh_view(self) -> None:
-        from trixy_tui.screens.trainers import trainer_state
+    def on_live_event(self, event_name: str, data: Any) -> bool:
+        """Keep this trainer's progress (the watcher redraws); other trainers' events are ignored."""
+        if attr(data, "trainer") == self.item_name:
+            self.progress = data
+        return False
 
+    def watch_progress(self) -> None:
+        """Redraw with the new progress (when on screen)."""
+        if self.is_current:
+            self._safe_refresh()
+
+    def refresh_view(self) -> None:
         trainer = self.trainer
         if trainer is None:
             self.query_one("#trainer-info", InfoTable).show([("Trainer", f"{self.item_name}: not available")])
@@ -136,7 +150,7 @@ class TrainerView(SubMainView):
         """Start, pause, resume or stop the training."""
         trainer = self.trainer
         button = event.button.id or ""
-        names = {"train-pause": "pause", "train-resume": "resume", "train-stop": "stop"}
+        controls = {"train-pause": "pause", "train-resume": "resume", "train-stop": "stop"}
         if trainer is None:
             self.set_status(f"Trainer {self.item_name}: not available", error=True)
             return
@@ -150,8 +164,8 @@ class TrainerView(SubMainView):
                 return
             error.display = False
             await self._call("Start training", trainer, "start", params)
-        elif button in names:
-            await self._call(names[button].capitalize() + " training", trainer, names[button])
+        elif button in controls:
+            await self._call(controls[button].capitalize() + " training", trainer, controls[button])
 
     async def _call(self, label: str, trainer: Any, name: str, *args: Any) -> None:
         try:

@@ -6,49 +6,29 @@ handles); the handle's duck-typed contract is in docs/tui.md ("Trainer handle").
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Label
 
+from trixy_core.events import names
 from trixy_tui import format as fmt
 from trixy_tui.access import attr
-from trixy_tui.screens.base import MainView
+from trixy_tui.screens.base import TableView
 from trixy_tui.screens.trainer_detail import TrainerView
+from trixy_tui.trainer_handles import find_trainer, trainer_handles, trainer_state
+
+__all__ = ["TrainersView", "find_trainer", "trainer_handles", "trainer_state"]
 
 
-def trainer_handles(trainers: Any) -> list[Any]:
-    """The trainer handles of the `trainers` component, whatever its container type."""
-    if trainers is None:
-        return []
-    values = getattr(trainers, "values", None)
-    return list(values()) if callable(values) else list(trainers)
-
-
-def find_trainer(trainers: Any, name: str) -> Any:
-    """The trainer handle called `name`, or None."""
-    return next((t for t in trainer_handles(trainers) if str(attr(t, "name")) == name), None)
-
-
-def trainer_state(trainer: Any) -> str:
-    """"epoch 3/20 (running)", "paused at epoch 3/20", "last run <time>: finished" or "never run"."""
-    progress = attr(trainer, "progress")
-    epoch = f"epoch {attr(progress, 'epoch', default=0)}/{attr(progress, 'max_epochs', default='?')}"
-    if attr(trainer, "running", default=False):
-        return f"paused at {epoch}" if attr(trainer, "paused", default=False) else f"{epoch} (running)"
-    last = attr(trainer, "last_run")
-    if last is None:
-        return "never run"
-    return f"last run {fmt.moment(attr(last, 'finished_at'))}: {attr(last, 'status', default='finished')}"
-
-
-class TrainersView(MainView):
+class TrainersView(TableView):
     """The trainer list; Enter (or Open) shows a trainer's sub-main view."""
 
+    TABLE_ID = "trainers-table"
     AUTO_FOCUS = "DataTable"
     VIEW_NAME = "trainers"
-    REFRESH_S: ClassVar[float | None] = 5.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = (names.TRAINING_PROGRESS,)
 
     def compose_content(self) -> ComposeResult:
         if self.component("trainers") is None:

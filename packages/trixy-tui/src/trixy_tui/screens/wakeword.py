@@ -78,7 +78,9 @@ class WakewordView(MainView):
     """Models, last wake word and speaker, manual trigger."""
 
     VIEW_NAME = "wakeword"
-    REFRESH_S: ClassVar[float | None] = 2.0
+    LIVE_EVENTS: ClassVar[tuple[str, ...]] = ("wakeword received", "conversation *")
+    POLL_S: ClassVar[float | None] = 5.0
+    """A client's satellite raises no events for its own detections and recorder state: those are polled."""
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("Wake-word model", id="ww-model")

@@ -1,4 +1,5 @@
-"""`pprint(text)`: the spec's debug output. In `--debug` mode it prints; otherwise it goes to the log (and TUI)."""
+"""`debug_print(text)`: the spec's `debug_print` debug output. In `--debug` mode it prints; otherwise it goes to the log
+(and the TUI's log view). Named so that it never shadows the standard library's `debug_print` in an import."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ _debug = False
 
 
 def set_debug(enabled: bool) -> None:
-    """Switch pprint between printing (debug / dev mode) and logging (production, TUI)."""
+    """Switch debug_print between printing (debug / dev mode) and logging (production, TUI)."""
     global _debug
     _debug = bool(enabled)
 
@@ -21,7 +22,7 @@ def is_debug() -> bool:
     return _debug
 
 
-def pprint(text: object) -> None:
+def debug_print(text: object) -> None:
     """Debug output: printed to stdout in debug mode, logged at INFO on the `trixy` logger otherwise."""
     if _debug:
         print(text, file=sys.stdout, flush=True)  # noqa: T201 - the one allowed print, debug mode only

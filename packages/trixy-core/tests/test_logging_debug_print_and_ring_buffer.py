@@ -1,21 +1,21 @@
-"""pprint prints only in debug mode; the ring buffer keeps the newest lines and notifies listeners."""
+"""debug_print prints only in debug mode; the ring buffer keeps the newest lines and notifies listeners."""
 
 from __future__ import annotations
 
 import logging
 
-from trixy_core.logging import RingBufferHandler, configure_logging, pprint, set_debug
+from trixy_core.logging import RingBufferHandler, configure_logging, debug_print, set_debug
 
 
-def test_pprint_prints_in_debug_and_logs_otherwise(capsys, caplog):
+def test_debug_print_prints_in_debug_and_logs_otherwise(capsys, caplog):
     set_debug(True)
     try:
-        pprint("debug output")
+        debug_print("debug output")
     finally:
         set_debug(False)
     assert capsys.readouterr().out == "debug output\n"
     with caplog.at_level(logging.INFO, logger="trixy"):
-        pprint("production output")
+        debug_print("production output")
     assert capsys.readouterr().out == ""
     assert "production output" in caplog.text
 
