@@ -6,6 +6,9 @@ from .errors import MessageEncodeError
 from .events import ShortKind
 from .header import LENGTH
 
+#: Every short command is 8 bytes (PRNT adds a uint32 length and its text).
+SHORT_SIZE = 8
+
 #: Longest PRNT text accepted (UTF-8 bytes); longer texts are skipped with FrameTooLargeError.
 MAX_PRINT_TEXT = 64 * 1024
 
