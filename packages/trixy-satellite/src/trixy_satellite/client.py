@@ -1,5 +1,6 @@
 """`SatelliteClient`: connects to the server, registers or authenticates, opens the audio sockets, keeps the
-connection alive and reconnects every `retry_interval_s` after a failure or loss.
+connection alive and reconnects after a failure or loss: exponential back-off with jitter, first retry within
+`retry_interval_s` (see `backoff.ReconnectBackoff`).
 
 Other parts plug in without touching the connection:
     client.on(StartStreaming, recorder.start)     # handler(command) for any command from the server
@@ -44,12 +45,11 @@ from trixy_protocol import (
     StatusRequest,
     StopAudio,
     StopMusic,
-    error_reply,
-    make_ack,
 )
 from trixy_protocol.auth import RegistrationKeyExchange, challenge_digest, session_key
 from trixy_satellite import __version__
 from trixy_satellite.audio.player import AudioPlayer
+from trixy_satellite.backoff import ReconnectBackoff
 from trixy_satellite.config import ClientSettings
 from trixy_satellite.connection import ClientConnection, LinkLost
 from trixy_satellite.errors import ConnectionDenied
@@ -95,6 +95,8 @@ class SatelliteClient:
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
         self._next_delay: float | None = None
+        self.backoff = ReconnectBackoff(settings.retry_interval_s, settings.retry_max_s)
+        """Waits between attempts; reset by each accept."""
         self._rx = {AudioStream.OUTPUT: [0], AudioStream.MUSIC: [0]}
         self._discard_until = {AudioStream.OUTPUT: 0.0, AudioStream.MUSIC: 0.0}
         self._align = {AudioStream.OUTPUT: False, AudioStream.MUSIC: False}
@@ -133,7 +135,8 @@ class SatelliteClient:
         return True
 
     async def run(self) -> None:
-        """Connect, serve, and reconnect after `retry_interval_s` until `stop()`."""
+        """Connect, serve, and reconnect (back-off with jitter, first retry within `retry_interval_s`) until
+        `stop()`."""
         while not self._stopping.is_set():
             reason = "stopped"
             try:
@@ -154,7 +157,8 @@ class SatelliteClient:
             await self._teardown(reason)
             if self._stopping.is_set():
                 break
-            delay = self._next_delay if self._next_delay is not None else self.settings.retry_interval_s
+            backoff = self.backoff.next_delay()
+            delay = self._next_delay if self._next_delay is not None else backoff
             self._next_delay = None
             logger.info("connection to the server ended (%s); retrying in %.1f s", reason, delay)
             try:
@@ -190,6 +194,7 @@ class SatelliteClient:
         await self._open_streams(accepted)
         self.state = "connected"
         self.connections += 1
+        self.backoff.reset()
         self._connected.set()
         logger.info("connected to %s:%d as %s (encryption %s)", s.host, s.port, s.satellite_id,
                     "on" if conn.encrypt else "off")
@@ -198,13 +203,8 @@ class SatelliteClient:
         keepalive = asyncio.get_running_loop().create_task(self._keepalive(conn))
         self._tasks.append(keepalive)
         while True:
-            while not events:
-                try:
-                    events.extend(await conn.read_events(s.dead_after_s))
-                except ProtocolError as exc:
-                    if not exc.recoverable:
-                        raise
-                    conn.send(error_reply(exc))
+            while not events:  # the session answers PINGs, acks and bad frames (and gives up after 20)
+                events.extend(await conn.read_events(s.dead_after_s))
             event = events.popleft()
             if isinstance(event, ShortCommand):
                 self._short(conn, event)
@@ -325,9 +325,7 @@ class SatelliteClient:
 
     # -- serving --------------------------------------------------------------------------------------------------
     def _short(self, conn: ClientConnection, event: ShortCommand) -> None:
-        if event.kind is ShortKind.PING:
-            conn.send_short(ShortKind.PONG)
-        elif event.kind is ShortKind.PRNT:
+        if event.kind is ShortKind.PRNT:  # PING is answered by the session already
             logger.info("server says: %s", event.text)
         elif event.kind is ShortKind.HELO:
             logger.info("Hello from the server")
@@ -338,8 +336,6 @@ class SatelliteClient:
         if conn.encrypt and not frame.flags & Flags.ENCRYPTED:
             logger.warning("dropping unencrypted %s from the server", frame.class_name)
             return
-        if frame.ack_requested:
-            conn.send(make_ack(frame))
         message = frame.message
         if isinstance(message, Goodbye):
             raise LinkLost(f"the server said goodbye: {message.reason}")
