@@ -94,7 +94,7 @@ async def server(manager):
 
 async def wait_until(condition, wait_s: float = 3.0) -> None:
     async with asyncio.timeout(wait_s):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - polling server state from outside
             await asyncio.sleep(0.01)
 
 
