@@ -193,6 +193,10 @@ class NetworkServer:
             self._session_tasks.add(task)
         try:
             await session.run()
+        except asyncio.CancelledError:
+            # stop() cancels sessions still in their handshake; re-raising would make asyncio's stream callback
+            # log a traceback per socket (the session cleaned up in its own finally already)
+            pass
         finally:
             if task is not None:
                 self._session_tasks.discard(task)
