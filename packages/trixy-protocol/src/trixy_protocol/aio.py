@@ -6,7 +6,7 @@
 after registration (``set_key``).  The automatic replies (PONG, acknowledgements, ``ErrorCommand``
 for bad frames and the error limit) are the session's, exactly as for the queued connection the
 server and satellite use.  ``read_frame`` reads exactly one event from a reader without consuming
-what follows (for audio-socket handshakes), sized by :func:`~trixy_protocol.decoder.event_size`.
+what follows (for audio-socket handshakes; see :mod:`trixy_protocol.stream_read`).
 """
 
 from __future__ import annotations
@@ -19,30 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .commands.ack import Received
-from .decoder import (
-    DEFAULT_MAX_FRAME_SIZE,
-    DEFAULT_MAX_MESSAGE_SIZE,
-    DEFAULT_MULTIPART_TIMEOUT,
-    MIN_FRAME_SIZE,
-    FrameDecoder,
-    event_size,
-)
+from .decoder import DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MULTIPART_TIMEOUT, FrameDecoder
 from .encoder import DEFAULT_PART_SIZE, encode_message, multipart_md5
 from .errors import (
     AckTimeoutError,
     ConnectionClosedError,
-    FrameTooLargeError,
     ProtocolError,
-    TruncatedFrameError,
     WriteTimeoutError,
 )
 from .events import Event, Frame, ShortCommand, ShortKind
 from .flags import Flags
-from .header import MAX_CLASS_NAME_LENGTH, now_us
+from .header import now_us
 from .registry import CommandRegistry
 from .session import MAX_RECOVERABLE_ERRORS, Side, TrixySession
 from .short import encode_short
 from .stats import ConnectionStats
+from .stream_read import read_frame
 
 logger = logging.getLogger(__name__)
 
@@ -397,34 +389,4 @@ async def connect(host: str, port: int, *, connect_timeout: float = 10.0, **kwar
     return TrixyConnection(reader, writer, **kwargs)
 
 
-async def read_frame(reader: asyncio.StreamReader, decoder: FrameDecoder | None = None) -> Event:
-    """Read exactly one event (frame or short command); nothing after it is consumed.
-
-    For handshakes on audio sockets where raw PCM follows the frame.  Raises ProtocolError on bad
-    input and TruncatedFrameError when the stream ends first.
-    """
-    dec = decoder if decoder is not None else FrameDecoder()
-    limit = MIN_FRAME_SIZE + MAX_CLASS_NAME_LENGTH + dec.max_frame_size
-    head = b""
-    try:
-        while True:
-            need = event_size(head)
-            if need > len(head):
-                if need > limit:
-                    raise FrameTooLargeError(
-                        f"handshake frame of {need} bytes exceeds {limit} (max_frame_size={dec.max_frame_size})",
-                        recoverable=False,
-                    )
-                head += await reader.readexactly(need - len(head))
-                continue
-            events = dec.feed(head)
-            head = b""
-            if events:
-                return events[0]
-            if dec.buffered:
-                raise TruncatedFrameError("internal: frame not consumed", recoverable=False)
-    except asyncio.IncompleteReadError as exc:
-        raise TruncatedFrameError(
-            f"stream ended after {len(exc.partial)} byte(s) of a frame; the peer closed during the handshake",
-            recoverable=False,
-        ) from None
+__all__ = ["SentMessage", "TrixyConnection", "connect", "read_frame"]

@@ -16,8 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import msgpack
-
 from .errors import (
     BadMagicError,
     ChecksumError,
@@ -29,25 +27,31 @@ from .errors import (
     ProtocolError,
     TruncatedFrameError,
     UnknownCommandError,
-    UnsupportedVersionError,
 )
 from .events import SHORT_CODES, Event, Frame, ShortCommand, ShortKind
 from .fieldcodec import FieldValueError, check_plain
-from .flags import KNOWN_FLAGS_MASK, Flags, check_flags
+from .flags import Flags, check_flags
 from .header import (
+    CLASS_NAME_OFFSET,
     FIXED_HEADER,
     FIXED_HEADER_SIZE,
     HELO_MAGIC,
     LENGTH,
     MAGIC,
     MAX_CLASS_NAME_LENGTH,
+    MIN_FRAME_SIZE,
+    PRINT_HEADER_SIZE,
     PROTOCOL_VERSION,
+    SHORT_SIZE,
 )
+from .layout import raise_unsupported
 from .multipart import Reassembler
+from .plain_frames import FLAGS_CACHE as _FLAGS_CACHE
+from .plain_frames import decode_plain_frames
 from .receive_buffer import ReceiveBuffer
 from .registry import DEFAULT_REGISTRY, CommandRegistry
-from .short import MAX_PRINT_TEXT, SHORT_SIZE
-from .transforms import _reject_ext, deserialize, md5_digest, reverse_transforms
+from .short import MAX_PRINT_TEXT
+from .transforms import deserialize, md5_digest, reverse_transforms
 
 DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
@@ -57,7 +61,6 @@ KeySource = bytes | Callable[[], bytes | None] | None
 
 _unpack_head = FIXED_HEADER.unpack_from
 _unpack_len = LENGTH.unpack_from
-_FLAGS_CACHE: dict[int, Flags] = {v: Flags(v) for v in range(KNOWN_FLAGS_MASK + 1)}
 _MULTIPART = int(Flags.MULTIPART)
 _DICT = int(Flags.DICT)
 _JSON = int(Flags.JSON)
@@ -66,16 +69,6 @@ _TRANSFORMS = int(Flags.GZIP | Flags.ENCRYPTED | Flags.BASE64)
 _HELO = ShortCommand(ShortKind.HELO)
 _SIMPLE_SHORT = {kind: ShortCommand(kind) for kind in ShortKind if kind is not ShortKind.PRNT}
 _MAGIC_PREFIXES = (MAGIC, HELO_MAGIC)
-#: the class name starts right after the fixed header; its uint32 payload length follows it
-CLASS_NAME_OFFSET = FIXED_HEADER_SIZE
-#: the smallest complete frame: fixed header, empty class name, payload length
-MIN_FRAME_SIZE = FIXED_HEADER_SIZE + LENGTH.size
-#: a PRNT short command: 8 bytes, then its uint32 text length
-PRINT_HEADER_SIZE = SHORT_SIZE + LENGTH.size
-_FRAME_PREFIX = MAGIC + PROTOCOL_VERSION[0].to_bytes(4, "big")
-_SLOW_FLAGS = ~int(Flags.ACK_REQUESTED | Flags.SILENT) & 0xFFFFFFFF
-_unpackb = msgpack.unpackb
-_V1_0_0 = (1, 0, 0)
 
 
 class FrameDecoder:
@@ -172,7 +165,8 @@ class FrameDecoder:
         events: list[Event] = []
         buf = rx.source(data)  # nothing left over: the caller's bytes themselves, no copy
         if buf is data and not rx.skip and not self._multipart.pending:
-            rx.pos = self._decode_plain_frames(data, events)
+            rx.pos = 0 if self.require_encryption else decode_plain_frames(data, events, self._specs_b,
+                                                                           self.max_frame_size)
             if rx.pos == len(data):
                 rx.pos = 0
                 return events
@@ -195,43 +189,6 @@ class FrameDecoder:
         finally:
             rx.keep_rest(buf)
         return events
-
-    def _decode_plain_frames(self, data: bytes, events: list[Event]) -> int:
-        """Fast path for the common case: complete v1 frames without transforms, multipart or DICT.
-
-        Decodes such frames from the start of ``data`` into ``events`` and returns the position of
-        the first byte it did not handle; anything unusual (including every error) is left to the
-        general parser, which re-reads it from there and raises the precise error.
-        """
-        pos = 0
-        n = len(data)
-        specs = self._specs_b
-        max_frame = self.max_frame_size
-        if self.require_encryption:
-            return 0
-        while n - pos >= MIN_FRAME_SIZE and data.startswith(_FRAME_PREFIX, pos):
-            _, _, minor, revision, timestamp_us, flags, md5, name_len = _unpack_head(data, pos)
-            if flags & _SLOW_FLAGS or name_len > MAX_CLASS_NAME_LENGTH:
-                break
-            name_end = pos + CLASS_NAME_OFFSET + name_len
-            if n < name_end + 4:
-                break
-            (payload_len,) = _unpack_len(data, name_end)
-            end = name_end + 4 + payload_len
-            if end > n or payload_len > max_frame:
-                break
-            payload = data[name_end + 4 : end]
-            spec = specs.get(data[pos + CLASS_NAME_OFFSET : name_end])
-            if spec is None or md5_digest(payload) != md5:
-                break
-            try:
-                message = spec.from_msgpack(_unpackb(payload, ext_hook=_reject_ext))
-            except Exception:
-                break
-            version = _V1_0_0 if not minor and not revision else (1, minor, revision)
-            events.append(Frame(version, timestamp_us, _FLAGS_CACHE[flags], md5, spec.name, message, payload_len))
-            pos = end
-        return pos
 
     def check_timeouts(self) -> None:
         """Raise MultipartError for multipart messages older than the timeout (call it periodically)."""
@@ -415,44 +372,6 @@ class FrameDecoder:
         except FieldValueError as exc:
             raise PayloadDecodeError(f"DICT frame field {exc.path or '?'}: {exc.message}") from None
         return tree
-
-
-def event_size(head: bytes | bytearray) -> int:
-    """Bytes of the whole event (short command or frame) that ``head`` starts; while ``head`` is too short to tell,
-    the length of the prefix to read first.  Lets a reader take exactly one event off a stream (an audio-socket
-    handshake followed by raw PCM) without parsing anything twice: the decoder still judges the bytes."""
-    n = len(head)
-    if n < SHORT_SIZE:
-        return SHORT_SIZE
-    if not head.startswith(MAGIC):
-        return SHORT_SIZE  # TRXYHELO, or junk the decoder will refuse
-    kind = SHORT_CODES.get(bytes(head[len(MAGIC) : SHORT_SIZE]))
-    if kind is ShortKind.PRNT:
-        if n < PRINT_HEADER_SIZE:
-            return PRINT_HEADER_SIZE
-        return PRINT_HEADER_SIZE + _unpack_len(head, SHORT_SIZE)[0]
-    if kind is not None:
-        return SHORT_SIZE
-    if n < FIXED_HEADER_SIZE:
-        return FIXED_HEADER_SIZE
-    name_len = _unpack_len(head, FIXED_HEADER_SIZE - LENGTH.size)[0]
-    if name_len > MAX_CLASS_NAME_LENGTH:
-        return n  # the decoder reports the impossible length
-    if n < MIN_FRAME_SIZE + name_len:
-        return MIN_FRAME_SIZE + name_len
-    return MIN_FRAME_SIZE + name_len + _unpack_len(head, CLASS_NAME_OFFSET + name_len)[0]
-
-
-def raise_unsupported(buf: bytearray, pos: int, major: int, minor: int, revision: int) -> None:
-    """Raise UnsupportedVersionError for a frame whose major version differs from ours."""
-    word = bytes(buf[pos + len(MAGIC) : pos + SHORT_SIZE])
-    error = UnsupportedVersionError(
-        f"frame version {major}.{minor}.{revision} (bytes 4..8 = {word!r}) is not a known short command and "
-        f"its major version is not {PROTOCOL_VERSION[0]}; upgrade the older side - closing is required",
-        recoverable=False,
-    )
-    error.version = (major, minor, revision)
-    raise error
 
 
 class _Consumed:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from .errors import MessageEncodeError
 from .events import ShortKind
-from .header import LENGTH
+from .header import LENGTH, SHORT_SIZE
 
-#: Every short command is 8 bytes (PRNT adds a uint32 length and its text).
-SHORT_SIZE = 8
+__all__ = ["MAX_PRINT_TEXT", "SHORT_SIZE", "encode_short"]
 
 #: Longest PRNT text accepted (UTF-8 bytes); longer texts are skipped with FrameTooLargeError.
 MAX_PRINT_TEXT = 64 * 1024
