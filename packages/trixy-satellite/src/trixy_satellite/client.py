@@ -52,6 +52,7 @@ from trixy_satellite.audio.player import AudioPlayer
 from trixy_satellite.backoff import ReconnectBackoff
 from trixy_satellite.config import ClientSettings
 from trixy_satellite.connection import ClientConnection, LinkLost
+from trixy_satellite.downlink import DownlinkGate
 from trixy_satellite.errors import ConnectionDenied
 from trixy_satellite.identity import hostname, machine_mac, platform_string
 from trixy_satellite.streams import MicUplink, open_audio_socket, pump_downlink
@@ -59,8 +60,6 @@ from trixy_satellite.streams import MicUplink, open_audio_socket, pump_downlink
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Any]
-STOP_DISCARD_S = 0.3
-"""After StopAudio/StopMusic, bytes still in flight on that socket are dropped for this long."""
 
 
 class SatelliteClient:
@@ -97,9 +96,7 @@ class SatelliteClient:
         self._next_delay: float | None = None
         self.backoff = ReconnectBackoff(settings.retry_interval_s, settings.retry_max_s)
         """Waits between attempts; reset by each accept."""
-        self._rx = {AudioStream.OUTPUT: [0], AudioStream.MUSIC: [0]}
-        self._discard_until = {AudioStream.OUTPUT: 0.0, AudioStream.MUSIC: 0.0}
-        self._align = {AudioStream.OUTPUT: False, AudioStream.MUSIC: False}
+        self._gate = DownlinkGate()
 
     # -- public API -----------------------------------------------------------------------------------------------
     @property
@@ -286,31 +283,20 @@ class SatelliteClient:
         for kind in (AudioStream.OUTPUT, AudioStream.MUSIC):
             reader, w, first = await open_audio_socket(s.host, ports[kind.value], sid, kind, bytes(tokens[kind.value]),
                                                        wait_s=wait)
-            self._rx[kind] = [0]
+            self._gate.counted[kind] = [0]
             sink = self._speech_in if kind is AudioStream.OUTPUT else self._music_in
             task = loop.create_task(self._watch_downlink(kind, reader, w, first, sink))
             self._tasks.append(task)
 
     async def _watch_downlink(self, kind: AudioStream, reader, writer, first: bytes, sink) -> None:
-        reason = await pump_downlink(reader, first, sink, self._rx[kind])
+        reason = await pump_downlink(reader, first, sink, self._gate.counted[kind])
         writer.close()
         if self._conn is not None and not self._conn.closed and not self._stopping.is_set():
             logger.info("%s audio socket lost (%s): reconnecting", kind.value, reason)
             self._conn.abort(f"{kind.value} audio socket lost: {reason}")
 
-    def _accept_downlink(self, kind: AudioStream, data: bytes) -> bytes:
-        offset = self._rx[kind][0] - len(data)
-        if time.monotonic() < self._discard_until[kind]:
-            self._align[kind] = True
-            return b""
-        if self._align[kind]:
-            self._align[kind] = False
-            frame = 2 if kind is AudioStream.OUTPUT else 4
-            data = data[(-offset) % frame :]
-        return data
-
     def _speech_in(self, data: bytes) -> None:
-        data = self._accept_downlink(AudioStream.OUTPUT, data)
+        data = self._gate.accept(AudioStream.OUTPUT, data)
         if not data:
             return
         if self.speech_recorder is not None:
@@ -319,7 +305,7 @@ class SatelliteClient:
             self.player.push_speech(data)
 
     def _music_in(self, data: bytes) -> None:
-        data = self._accept_downlink(AudioStream.MUSIC, data)
+        data = self._gate.accept(AudioStream.MUSIC, data)
         if data and self.player is not None:
             self.player.push_music(data)
 
@@ -348,7 +334,7 @@ class SatelliteClient:
             self._stop_downlink(AudioStream.MUSIC)
         elif isinstance(message, (PlayAudio, PlayMusic)):
             kind = AudioStream.MUSIC if isinstance(message, PlayMusic) else message.stream
-            self._discard_until[kind] = 0.0
+            self._gate.play(kind)
             if isinstance(message, PlayAudio) and message.interrupt and self.player is not None:
                 self.player.stop_speech()
         elif isinstance(message, StatusRequest):
@@ -362,7 +348,7 @@ class SatelliteClient:
                 logger.exception("handler for %s failed", type(message).__name__)
 
     def _stop_downlink(self, kind: AudioStream) -> None:
-        self._discard_until[kind] = time.monotonic() + STOP_DISCARD_S
+        self._gate.stop(kind)
         if self.player is not None:
             (self.player.stop_music if kind is AudioStream.MUSIC else self.player.stop_speech)()
 
