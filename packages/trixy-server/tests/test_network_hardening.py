@@ -4,6 +4,7 @@ issue 16, 4), driven over real sockets by hand-written peers."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import pytest
@@ -30,6 +31,7 @@ from trixy_protocol import (
 )
 from trixy_protocol.auth import challenge_digest, session_key
 from trixy_protocol.session import MAX_RECOVERABLE_ERRORS
+from trixy_server.command_session import CommandSession
 from trixy_server.config import NetworkConfig
 from trixy_server.network import NetworkServer
 
@@ -120,6 +122,10 @@ async def test_multipart_frames_before_the_accept_close_the_command_socket_and_f
     peer.writer.write(b"".join(parts[:-1]))  # never completed: today this would be held until the timeout
     assert await peer.closed()
     await wait_until(lambda: server.budget.pending == 0)
+    port = peer.writer.get_extra_info("sockname")[1]
+    gc.collect()
+    left = [o for o in gc.get_objects() if isinstance(o, CommandSession) and o.peer and o.peer[1] == port]
+    assert not left, "the closed connection's session (and its buffers) is still referenced"
 
 
 async def test_an_unauthenticated_peer_may_send_only_the_pre_login_byte_budget(server):
