@@ -55,6 +55,7 @@ from trixy_satellite.connection import ClientConnection, LinkLost
 from trixy_satellite.downlink import DownlinkGate
 from trixy_satellite.errors import ConnectionDenied
 from trixy_satellite.identity import hostname, machine_mac, platform_string
+from trixy_satellite.status import build_status
 from trixy_satellite.streams import MicUplink, open_audio_socket, pump_downlink
 
 logger = logging.getLogger(__name__)
@@ -354,21 +355,8 @@ class SatelliteClient:
 
     def status(self) -> SatelliteStatus:
         """What the server's TUI shows about this satellite (plus the fields of `status_providers`)."""
-        status = SatelliteStatus(uptime_s=time.monotonic() - self.started, hostname=hostname(),
-                                 platform=platform_string(), version=__version__,
-                                 conversation_active=bool(self.player and self.player.conversation_active))
-        for provider in list(self.status_providers):
-            try:
-                fields = provider()
-            except Exception:  # a broken provider costs its fields, never the status
-                logger.exception("status provider failed")
-                continue
-            for name, value in fields.items():
-                if name == "extra":
-                    status.extra.update(value)
-                else:
-                    setattr(status, name, value)
-        return status
+        return build_status(time.monotonic() - self.started, bool(self.player and self.player.conversation_active),
+                            self.status_providers)
 
     async def _keepalive(self, conn: ClientConnection) -> None:
         try:
