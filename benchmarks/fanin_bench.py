@@ -104,7 +104,7 @@ async def run_trixy(n: int, seconds: float) -> dict[str, float]:
         creds_path.write_text(json.dumps(creds))
         manager = SatelliteManager(registry)
         config = NetworkConfig(bind_address="127.0.0.1", command_port=0, audio_input_port=0, audio_output_port=0,
-                               music_port=0, max_connections=5 * n + 10)
+                               music_port=0, max_pending_per_address=4 * n + 10)
         server = NetworkServer(manager, config)
         meter = DelayMeter()
         server.add_audio_listener(lambda sat, data: meter.feed(sat.mac, data))

@@ -1,10 +1,12 @@
-"""Thin asyncio layer over the sans-IO codec: a TRXI connection on StreamReader/StreamWriter.
+"""Awaitable TRXI connection on StreamReader/StreamWriter, built on the sans-IO :class:`TrixySession`.
 
 ``TrixyConnection`` sends messages and short commands (write + drain with a timeout), reads events
-(``await conn.receive()`` or ``async for event in conn``), answers PING and acknowledgement
-requests by itself, matches ``Received`` replies to ``request_ack()`` callers, counts bytes, and
-switches to the satellite's key after registration (``set_key``).  ``read_frame`` reads exactly
-one frame from a reader without consuming what follows (for audio-socket handshakes).
+(``await conn.receive()`` or ``async for event in conn``), matches ``Received`` replies to
+``request_ack()`` callers and PONGs to ``ping()``, counts bytes, and switches to the satellite's key
+after registration (``set_key``).  The automatic replies (PONG, acknowledgements, ``ErrorCommand``
+for bad frames and the error limit) are the session's, exactly as for the queued connection the
+server and satellite use.  ``read_frame`` reads exactly one event from a reader without consuming
+what follows (for audio-socket handshakes; see :mod:`trixy_protocol.stream_read`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,18 +24,17 @@ from .encoder import DEFAULT_PART_SIZE, encode_message, multipart_md5
 from .errors import (
     AckTimeoutError,
     ConnectionClosedError,
-    FrameTooLargeError,
     ProtocolError,
-    TruncatedFrameError,
     WriteTimeoutError,
 )
 from .events import Event, Frame, ShortCommand, ShortKind
 from .flags import Flags
-from .header import FIXED_HEADER_SIZE, LENGTH, MAGIC, MAX_CLASS_NAME_LENGTH, now_us
+from .header import now_us
 from .registry import CommandRegistry
-from .replies import error_reply, make_ack
+from .session import MAX_RECOVERABLE_ERRORS, Side, TrixySession
 from .short import encode_short
 from .stats import ConnectionStats
+from .stream_read import read_frame
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class TrixyConnection:
     """One TRXI connection over asyncio streams (either side: server or satellite).
 
     Someone must keep reading (``receive()`` / ``async for``) for automatic PONGs, acks and
-    ``request_ack``/``ping`` results to flow.
+    ``request_ack``/``ping`` results to flow.  ``session`` holds the protocol state.
     """
 
     def __init__(
@@ -80,6 +81,8 @@ class TrixyConnection:
         reply_errors: bool = True,
         read_size: int = DEFAULT_READ_SIZE,
         name: str = "",
+        side: Side = Side.SATELLITE,
+        max_errors: int = MAX_RECOVERABLE_ERRORS,
     ) -> None:
         self.reader = reader
         self.writer = writer
@@ -87,23 +90,21 @@ class TrixyConnection:
         self.default_flags = Flags(default_flags)
         self.write_timeout = write_timeout
         self.part_size = part_size
-        self.auto_ack = auto_ack
-        self.auto_pong = auto_pong
-        self.reply_errors = reply_errors
         self.read_size = read_size
         self.stats = ConnectionStats()
-        self._key = key
-        self._encrypt = encrypt
-        self._decoder = FrameDecoder(
+        decoder = FrameDecoder(
             max_frame_size=max_frame_size,
             max_message_size=max_message_size,
-            key=lambda: self._key,
             registry=registry,
             multipart_timeout=multipart_timeout,
         )
-        self._decoder.require_encryption = key is not None and encrypt
+        self.session = TrixySession(side, decoder=decoder, max_errors=max_errors, auto_pong=auto_pong,
+                                    auto_ack=auto_ack, reply_errors=reply_errors)
+        """The sans-IO link state: keys, automatic replies, error count."""
+        self.session.key = key
+        self.session.encrypt = encrypt
+        decoder.require_encryption = key is not None and encrypt
         self._events: collections.deque[Event] = collections.deque()
-        self._refeed = False
         self._ack_waiters: dict[tuple[bytes, int], asyncio.Future[Received]] = {}
         self._pong_waiters: collections.deque[asyncio.Future[float]] = collections.deque()
         self._drain_lock = asyncio.Lock()
@@ -117,7 +118,7 @@ class TrixyConnection:
     @property
     def key(self) -> bytes | None:
         """The 32-byte AES key used for encrypted frames in both directions (None = none yet)."""
-        return self._key
+        return self.session.key
 
     def set_key(self, key: bytes | None, *, encrypt: bool = True, require: bool | None = None) -> None:
         """Switch key (e.g. after registration) for both directions.
@@ -128,14 +129,29 @@ class TrixyConnection:
         """
         if key is not None and len(key) != 32:
             raise ValueError(f"key must be 32 bytes, got {len(key)}")
-        self._key = key
-        self._encrypt = encrypt
-        self._decoder.require_encryption = key is not None and (encrypt if require is None else require)
+        self.session.key = key
+        self.session.encrypt = encrypt
+        self.session.decoder.require_encryption = key is not None and (encrypt if require is None else require)
 
     @property
     def encrypting(self) -> bool:
         """True when outgoing frames get Flags.ENCRYPTED automatically."""
-        return self._encrypt and self._key is not None
+        return self.session.encrypt and self.session.key is not None
+
+    @property
+    def auto_ack(self) -> bool:
+        """Acknowledge ACK_REQUESTED frames automatically."""
+        return self.session.auto_ack
+
+    @property
+    def auto_pong(self) -> bool:
+        """Answer PING with PONG automatically."""
+        return self.session.auto_pong
+
+    @property
+    def reply_errors(self) -> bool:
+        """Answer recoverable bad frames with ErrorCommand."""
+        return self.session.reply_errors
 
     @property
     def closed(self) -> bool:
@@ -145,7 +161,7 @@ class TrixyConnection:
     @property
     def decoder(self) -> FrameDecoder:
         """The sans-IO decoder behind this connection."""
-        return self._decoder
+        return self.session.decoder
 
     # -- sending -----------------------------------------------------------------------------
     async def send(
@@ -157,7 +173,7 @@ class TrixyConnection:
             fl |= _ENCRYPTED
         ts = now_us() if timestamp_us is None else timestamp_us
         frames = encode_message(
-            message, flags=fl, key=self._key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
+            message, flags=fl, key=self.session.key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
         )
         md5 = multipart_md5(frames)
         size = await self._write(frames)
@@ -180,7 +196,7 @@ class TrixyConnection:
             fl |= _ENCRYPTED
         ts = now_us()
         frames = encode_message(
-            message, flags=fl, key=self._key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
+            message, flags=fl, key=self.session.key, timestamp_us=ts, part_size=self.part_size, registry=self.registry
         )
         ack_key = (multipart_md5(frames), ts)
         future: asyncio.Future[Received] = asyncio.get_running_loop().create_future()
@@ -240,44 +256,44 @@ class TrixyConnection:
 
     # -- receiving ---------------------------------------------------------------------------
     async def receive(self) -> Event | None:
-        """Next event, or None at a clean end of stream; raises ProtocolError on bad input.
+        """Next event, or None at a clean end of stream; raises ProtocolError when the link must close.
 
-        After a recoverable error (``exc.recoverable``) calling ``receive()`` again continues with
-        the next frame.  PINGs are answered and acks sent automatically (still returned);
-        ``Received`` and PONG replies that a waiter consumed are not returned.
+        Recoverable bad frames are answered with ``ErrorCommand`` and skipped by the session (too many
+        of them raise ``TooManyErrorsError``); PINGs are answered and acks sent automatically (still
+        returned); ``Received`` and PONG replies that a waiter consumed are not returned.
         """
         while True:
             while self._events:
                 event = self._events.popleft()
-                if await self._handle(event):
+                if self._handle(event):
                     return event
-            decoder = self._decoder
-            if self._refeed or decoder.pending_error is not None:
-                self._refeed = False
-                self._feed(b"")
-                continue
             data = await self._read()
             if not data:
                 self._closed = True
                 self._fail_waiters()
-                decoder.eof()
+                self.session.decoder.eof()
                 return None
             self.stats.received.add(len(data))
             self.stats.last_received_monotonic = asyncio.get_running_loop().time()
-            self._feed(data)
+            try:
+                self._events.extend(self.session.receive_data(data))
+            finally:
+                self.stats.errors = self.session.errors
+                await self._send_replies()
 
-    def _feed(self, data: bytes) -> None:
+    async def _send_replies(self) -> None:
+        """Write the replies the session says are due; a peer that is gone or stalled must not abort reading."""
+        replies = self.session.data_to_send()
+        if not replies or self._closed:
+            return
         try:
-            self._events.extend(self._decoder.feed(data))
-        except ProtocolError as exc:
-            if exc.recoverable:
-                self._refeed = True
-                self.stats.errors += 1
-            raise
+            await self._write(replies)
+        except (ConnectionClosedError, WriteTimeoutError) as exc:
+            logger.debug("%s: automatic reply not sent: %s", self.name, exc)
 
     async def _read(self) -> bytes:
         while True:
-            if not self._decoder.pending_multipart:
+            if not self.session.decoder.pending_multipart:
                 try:
                     return await self.reader.read(self.read_size)
                 except ConnectionError:
@@ -285,19 +301,19 @@ class TrixyConnection:
             try:  # wake up now and then so stale multipart messages time out
                 return await asyncio.wait_for(self.reader.read(self.read_size), 1.0)
             except TimeoutError:
-                self._decoder.check_timeouts()
+                self.session.check_timeouts()
+                self.stats.errors = self.session.errors
+                await self._send_replies()
             except ConnectionError:
                 return b""
 
-    async def _handle(self, event: Event) -> bool:
-        """Automatic reactions; returns False when the event was consumed here."""
+    def _handle(self, event: Event) -> bool:
+        """Match replies to waiters and log; returns False when the event was consumed here."""
         if type(event) is Frame:
             self.stats.frames_received += 1
             message = event.message
             if not event.silent and logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s: received %s (%d bytes)", self.name, event.class_name or "dict", event.payload_size)
-            if event.ack_requested and self.auto_ack and not self._closed:
-                await self._reply(self.send(make_ack(event), flags=Flags.SILENT))
             if type(message) is Received:
                 waiter = self._ack_waiters.pop((message.md5, message.timestamp_us), None)
                 if waiter is not None:
@@ -308,10 +324,7 @@ class TrixyConnection:
         assert isinstance(event, ShortCommand)
         self.stats.short_received += 1
         kind = event.kind
-        if kind is ShortKind.PING:
-            if self.auto_pong and not self._closed:
-                await self._reply(self.send_short(ShortKind.PONG))
-        elif kind is ShortKind.PONG:
+        if kind is ShortKind.PONG:
             while self._pong_waiters:
                 waiter = self._pong_waiters.popleft()
                 if not waiter.done():
@@ -325,28 +338,13 @@ class TrixyConnection:
             self.peer_said_bye = True
         return True
 
-    async def _reply(self, sending: Awaitable[Any]) -> None:
-        """Send an automatic reply; a peer that is gone or stalled must not abort reading."""
-        try:
-            await sending
-        except (ConnectionClosedError, WriteTimeoutError) as exc:
-            logger.debug("%s: automatic reply not sent: %s", self.name, exc)
-
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[Event]:
-        """Events until end of stream; recoverable errors are logged and answered with ErrorCommand."""
+        """Events until end of stream (bad frames are answered and skipped by the session)."""
         while True:
-            try:
-                event = await self.receive()
-            except ProtocolError as exc:
-                if not exc.recoverable:
-                    raise
-                logger.warning("%s: bad frame skipped: %s", self.name, exc)
-                if self.reply_errors and exc.class_name != "ErrorCommand" and not self._closed:
-                    await self._reply(self.send(error_reply(exc)))
-                continue
+            event = await self.receive()
             if event is None:
                 return
             yield event
@@ -391,43 +389,4 @@ async def connect(host: str, port: int, *, connect_timeout: float = 10.0, **kwar
     return TrixyConnection(reader, writer, **kwargs)
 
 
-async def read_frame(reader: asyncio.StreamReader, decoder: FrameDecoder | None = None) -> Event:
-    """Read exactly one event (frame or short command) with ``readexactly``; nothing after it is consumed.
-
-    For handshakes on audio sockets where raw PCM follows the frame.  Raises ProtocolError on bad
-    input and TruncatedFrameError when the stream ends first.
-    """
-    dec = decoder if decoder is not None else FrameDecoder()
-    try:
-        while True:
-            head = await reader.readexactly(8)
-            chunks = [head]
-            if head[:4] == MAGIC and head[4:] == b"PRNT":
-                raw_len = await reader.readexactly(4)
-                chunks += [raw_len, await reader.readexactly(min(LENGTH.unpack(raw_len)[0], 1 << 20))]
-            elif head[:4] == MAGIC and head[4:] not in (b"NOOP", b"PING", b"PONG", b"BYE_"):
-                rest = await reader.readexactly(FIXED_HEADER_SIZE - 8)
-                name_len = LENGTH.unpack_from(rest, FIXED_HEADER_SIZE - 12)[0]
-                if name_len <= MAX_CLASS_NAME_LENGTH:
-                    name_and_len = await reader.readexactly(name_len + 4)
-                    payload_len = LENGTH.unpack_from(name_and_len, name_len)[0]
-                    chunks += [rest, name_and_len]
-                    if payload_len > dec.max_frame_size:
-                        raise FrameTooLargeError(
-                            f"handshake frame payload of {payload_len} bytes exceeds {dec.max_frame_size}",
-                            recoverable=False,
-                        )
-                    chunks.append(await reader.readexactly(payload_len))
-                else:
-                    chunks.append(rest)  # the decoder reports the impossible length
-            events = dec.feed(b"".join(chunks))
-            if events:
-                return events[0]
-            if dec.buffered:
-                raise TruncatedFrameError("internal: frame not consumed", recoverable=False)
-    except asyncio.IncompleteReadError as exc:
-        raise TruncatedFrameError(
-            f"stream ended after {len(exc.partial)} byte(s) of a frame; the peer closed during the handshake",
-            recoverable=False,
-        ) from None
-
+__all__ = ["SentMessage", "TrixyConnection", "connect", "read_frame"]

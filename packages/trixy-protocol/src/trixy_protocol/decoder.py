@@ -16,8 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import msgpack
-
 from .errors import (
     BadMagicError,
     ChecksumError,
@@ -25,28 +23,35 @@ from .errors import (
     FrameTooLargeError,
     MalformedFrameError,
     PayloadDecodeError,
+    PreLoginLimitError,
     ProtocolError,
     TruncatedFrameError,
     UnknownCommandError,
-    UnsupportedVersionError,
 )
 from .events import SHORT_CODES, Event, Frame, ShortCommand, ShortKind
 from .fieldcodec import FieldValueError, check_plain
-from .flags import KNOWN_FLAGS_MASK, Flags, check_flags
+from .flags import Flags, check_flags
 from .header import (
+    CLASS_NAME_OFFSET,
     FIXED_HEADER,
     FIXED_HEADER_SIZE,
     HELO_MAGIC,
     LENGTH,
     MAGIC,
     MAX_CLASS_NAME_LENGTH,
+    MIN_FRAME_SIZE,
+    PRINT_HEADER_SIZE,
     PROTOCOL_VERSION,
+    SHORT_SIZE,
 )
+from .layout import raise_unsupported
 from .multipart import Reassembler
+from .plain_frames import FLAGS_CACHE as _FLAGS_CACHE
+from .plain_frames import decode_plain_frames
+from .receive_buffer import ReceiveBuffer
 from .registry import DEFAULT_REGISTRY, CommandRegistry
 from .short import MAX_PRINT_TEXT
-from .transforms import _md5_impl as _small_md5
-from .transforms import _reject_ext, deserialize, md5_digest, reverse_transforms
+from .transforms import deserialize, md5_digest, reverse_transforms
 
 DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
@@ -56,7 +61,6 @@ KeySource = bytes | Callable[[], bytes | None] | None
 
 _unpack_head = FIXED_HEADER.unpack_from
 _unpack_len = LENGTH.unpack_from
-_FLAGS_CACHE: dict[int, Flags] = {v: Flags(v) for v in range(KNOWN_FLAGS_MASK + 1)}
 _MULTIPART = int(Flags.MULTIPART)
 _DICT = int(Flags.DICT)
 _JSON = int(Flags.JSON)
@@ -65,11 +69,6 @@ _TRANSFORMS = int(Flags.GZIP | Flags.ENCRYPTED | Flags.BASE64)
 _HELO = ShortCommand(ShortKind.HELO)
 _SIMPLE_SHORT = {kind: ShortCommand(kind) for kind in ShortKind if kind is not ShortKind.PRNT}
 _MAGIC_PREFIXES = (MAGIC, HELO_MAGIC)
-_COMPACT_AT = 64 * 1024
-_FRAME_PREFIX = MAGIC + PROTOCOL_VERSION[0].to_bytes(4, "big")
-_SLOW_FLAGS = ~int(Flags.ACK_REQUESTED | Flags.SILENT) & 0xFFFFFFFF
-_unpackb = msgpack.unpackb
-_V1_0_0 = (1, 0, 0)
 
 
 class FrameDecoder:
@@ -103,19 +102,19 @@ class FrameDecoder:
         self.max_decompressed_size = max_message_size if max_decompressed_size is None else max_decompressed_size
         self.key = key
         self.registry = DEFAULT_REGISTRY if registry is None else registry
-        self._specs = self.registry._by_name
+        self._specs = self.registry.specs_by_name()
         #: refuse frames without Flags.ENCRYPTED (set once a connection has switched to its key)
         self.require_encryption = False
-        self._specs_b = self.registry._by_name_bytes
+        #: accept multipart frames (off before a peer is authenticated: see TrixySession's pre-login limits)
+        self.allow_multipart = True
+        self._specs_b = self.registry.specs_by_name_bytes()
         self._multipart = Reassembler(
             max_message_size=max_message_size,
             max_pending=max_pending_messages,
             timeout=multipart_timeout,
             clock=clock,
         )
-        self._buf = bytearray()
-        self._pos = 0
-        self._skip = 0
+        self._rx = ReceiveBuffer()
         self._pending_error: ProtocolError | None = None
         self._broken: ProtocolError | None = None
 
@@ -123,7 +122,7 @@ class FrameDecoder:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet consumed (part of an incomplete frame)."""
-        return len(self._buf) - self._pos
+        return len(self._rx)
 
     @property
     def pending_error(self) -> ProtocolError | None:
@@ -134,6 +133,11 @@ class FrameDecoder:
     def pending_multipart(self) -> int:
         """Incomplete multipart messages held."""
         return self._multipart.pending
+
+    @property
+    def multipart_bytes(self) -> int:
+        """Payload bytes held for incomplete multipart messages."""
+        return self._multipart.held_bytes
 
     def current_key(self) -> bytes | None:
         """The key used for the next encrypted payload (calls the key source if it is callable)."""
@@ -153,24 +157,21 @@ class FrameDecoder:
             )
         if type(data) is not bytes:
             data = bytes(data)
+        rx = self._rx
         if self._pending_error is not None:
-            self._buf += data
+            rx.hold(data)
             err, self._pending_error = self._pending_error, None
             raise err
         events: list[Event] = []
-        if self._buf:
-            self._buf += data
-            buf: bytes | bytearray = self._buf
-        else:
-            buf = data  # nothing left over: parse straight from the caller's bytes, no copy
-            self._pos = 0
-            if not self._skip and not self._multipart._pending:
-                self._pos = self._decode_plain_frames(data, events)
-                if self._pos == len(data):
-                    self._pos = 0
-                    return events
+        buf = rx.source(data)  # nothing left over: the caller's bytes themselves, no copy
+        if buf is data and not rx.skip and not self._multipart.pending:
+            rx.pos = 0 if self.require_encryption else decode_plain_frames(data, events, self._specs_b,
+                                                                           self.max_frame_size)
+            if rx.pos == len(data):
+                rx.pos = 0
+                return events
         try:
-            if self._multipart._pending:
+            if self._multipart.pending:
                 self._multipart.expire()
             while True:
                 event = self._next_event(buf)
@@ -186,60 +187,8 @@ class FrameDecoder:
                 return events
             raise
         finally:
-            self._keep_rest(buf)
+            rx.keep_rest(buf)
         return events
-
-    def _decode_plain_frames(self, data: bytes, events: list[Event]) -> int:
-        """Fast path for the common case: complete v1 frames without transforms, multipart or DICT.
-
-        Decodes such frames from the start of ``data`` into ``events`` and returns the position of
-        the first byte it did not handle; anything unusual (including every error) is left to the
-        general parser, which re-reads it from there and raises the precise error.
-        """
-        pos = 0
-        n = len(data)
-        specs = self._specs_b
-        max_frame = self.max_frame_size
-        if self.require_encryption:
-            return 0
-        while n - pos >= 52 and data.startswith(_FRAME_PREFIX, pos):
-            _, _, minor, revision, timestamp_us, flags, md5, name_len = _unpack_head(data, pos)
-            if flags & _SLOW_FLAGS or name_len > MAX_CLASS_NAME_LENGTH:
-                break
-            name_end = pos + 48 + name_len
-            if n < name_end + 4:
-                break
-            (payload_len,) = _unpack_len(data, name_end)
-            end = name_end + 4 + payload_len
-            if end > n or payload_len > max_frame:
-                break
-            payload = data[name_end + 4 : end]
-            spec = specs.get(data[pos + 48 : name_end])
-            if spec is None or (_small_md5(payload).digest() if payload_len < 65536 else md5_digest(payload)) != md5:
-                break
-            try:
-                message = spec.from_msgpack(_unpackb(payload, ext_hook=_reject_ext))
-            except Exception:
-                break
-            version = _V1_0_0 if not minor and not revision else (1, minor, revision)
-            events.append(Frame(version, timestamp_us, _FLAGS_CACHE[flags], md5, spec.name, message, payload_len))
-            pos = end
-        return pos
-
-    def _keep_rest(self, buf: bytes | bytearray) -> None:
-        """After parsing: keep unconsumed bytes in the internal buffer (compacting it)."""
-        pos = self._pos
-        if buf is self._buf:
-            if pos == len(buf):
-                buf.clear()  # type: ignore[union-attr]
-                self._pos = 0
-            elif pos > _COMPACT_AT:
-                del self._buf[:pos]
-                self._pos = 0
-        else:
-            if pos < len(buf):
-                self._buf = bytearray(buf[pos:]) if pos else bytearray(buf)
-            self._pos = 0
 
     def check_timeouts(self) -> None:
         """Raise MultipartError for multipart messages older than the timeout (call it periodically)."""
@@ -247,8 +196,8 @@ class FrameDecoder:
 
     def eof(self) -> None:
         """Tell the decoder the stream ended; raise if it ended inside a frame or multipart message."""
-        if self._skip or self.buffered:
-            n = self.buffered + self._skip
+        if self._rx.skip or self.buffered:
+            n = self.buffered + self._rx.skip
             raise TruncatedFrameError(
                 f"stream ended inside a frame ({n} byte(s) of it missing or unparsed); "
                 "the peer closed mid-message or the connection broke",
@@ -258,42 +207,35 @@ class FrameDecoder:
 
     def take_unparsed(self) -> bytes:
         """Remove and return buffered bytes not consumed yet (e.g. raw audio after a handshake frame)."""
-        rest = bytes(self._buf[self._pos :])
-        self._buf.clear()
-        self._pos = 0
-        return rest
+        return self._rx.take_rest()
 
     # -- parsing -----------------------------------------------------------------------------
     def _next_event(self, buf: bytes | bytearray) -> Any:
-        pos = self._pos
+        rx = self._rx
+        if rx.skip and not rx.skip_buffered(buf):
+            return None
+        pos = rx.pos
         avail = len(buf) - pos
-        if self._skip:
-            n = min(self._skip, avail)
-            self._skip -= n
-            pos = self._pos = pos + n
-            avail -= n
-            if self._skip:
-                return None
-        if avail < 8:
+        if avail < SHORT_SIZE:
             if avail and not any(m.startswith(bytes(buf[pos : pos + min(avail, 4)])) for m in _MAGIC_PREFIXES):
                 self._bad_magic(buf, pos, avail)
             return None
         if buf.startswith(MAGIC, pos):
-            word = bytes(buf[pos + 4 : pos + 8])
+            word = bytes(buf[pos + len(MAGIC) : pos + SHORT_SIZE])
             kind = SHORT_CODES.get(word)
             if kind is None:
                 return self._frame(buf, pos, avail)
             if kind is ShortKind.PRNT:
                 return self._print(buf, pos, avail)
-            self._pos = pos + 8
+            rx.pos = pos + SHORT_SIZE
             return _SIMPLE_SHORT[kind]
-        if buf.startswith(b"TRXYHELO", pos):
-            self._pos = pos + 8
+        if buf.startswith(ShortKind.HELO.value, pos):
+            rx.pos = pos + SHORT_SIZE
             return _HELO
         self._bad_magic(buf, pos, avail)
 
     def _bad_magic(self, buf: bytes | bytearray, pos: int, avail: int) -> None:
-        got = bytes(buf[pos : pos + min(avail, 8)])
+        got = bytes(buf[pos : pos + min(avail, SHORT_SIZE)])
         raise BadMagicError(
             f"expected a frame starting with b'TRXI' or the short command b'TRXYHELO', got {got!r}; "
             "the peer is not speaking TRXI or the stream lost sync - close the connection",
@@ -301,30 +243,30 @@ class FrameDecoder:
         )
 
     def _print(self, buf: bytes | bytearray, pos: int, avail: int) -> Any:
-        if avail < 12:
+        if avail < PRINT_HEADER_SIZE:
             return None
-        (length,) = _unpack_len(buf, pos + 8)
+        (length,) = _unpack_len(buf, pos + SHORT_SIZE)
         if length > MAX_PRINT_TEXT:
-            self._pos = pos + 12
-            self._skip = length
-            self._skip_now(buf)
+            self._skip_from(buf, pos + PRINT_HEADER_SIZE, length)
             raise FrameTooLargeError(
                 f"TRXIPRNT text of {length} bytes exceeds {MAX_PRINT_TEXT}; skipped", recoverable=True
             )
-        if avail < 12 + length:
+        end = pos + PRINT_HEADER_SIZE + length
+        if len(buf) < end:
             return None
-        raw = bytes(buf[pos + 12 : pos + 12 + length])
-        self._pos = pos + 12 + length
+        raw = bytes(buf[pos + PRINT_HEADER_SIZE : end])
+        self._rx.pos = end
         try:
             return ShortCommand(ShortKind.PRNT, raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise PayloadDecodeError(f"TRXIPRNT text is not valid UTF-8: {exc}", recoverable=True) from None
 
-    def _skip_now(self, buf: bytes | bytearray) -> None:
-        """Consume as much of a pending skip as is already buffered."""
-        n = min(self._skip, len(buf) - self._pos)
-        self._skip -= n
-        self._pos += n
+    def _skip_from(self, buf: bytes | bytearray, start: int, length: int) -> None:
+        """Consume up to ``start`` and skip the next ``length`` bytes (as far as they are buffered already)."""
+        rx = self._rx
+        rx.pos = start
+        rx.skip = length
+        rx.skip_buffered(buf)
 
     def _frame(self, buf: bytes | bytearray, pos: int, avail: int) -> Any:
         if avail < FIXED_HEADER_SIZE:
@@ -338,16 +280,14 @@ class FrameDecoder:
                 "close the connection",
                 recoverable=False,
             )
-        name_end = pos + FIXED_HEADER_SIZE + name_len
-        if avail < FIXED_HEADER_SIZE + name_len + 4:
+        name_end = pos + CLASS_NAME_OFFSET + name_len
+        if avail < MIN_FRAME_SIZE + name_len:
             return None
         (payload_len,) = _unpack_len(buf, name_end)
-        start = name_end + 4
-        name_raw = bytes(buf[pos + FIXED_HEADER_SIZE : name_end])
+        start = name_end + LENGTH.size
+        name_raw = bytes(buf[pos + CLASS_NAME_OFFSET : name_end])
         if payload_len > self.max_frame_size:
-            self._pos = start
-            self._skip = payload_len
-            self._skip_now(buf)
+            self._skip_from(buf, start, payload_len)
             raise FrameTooLargeError(
                 f"frame payload of {payload_len} bytes exceeds max_frame_size={self.max_frame_size}; "
                 "skipped (send large data as multipart, or raise the receiver's limit)",
@@ -358,7 +298,7 @@ class FrameDecoder:
         if len(buf) < end:
             return None
         payload = buf[start:end]
-        self._pos = end  # from here on the frame is consumed: every error below is recoverable
+        self._rx.pos = end  # from here on the frame is consumed: every error below is recoverable
         try:
             name = name_raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -377,11 +317,15 @@ class FrameDecoder:
                 )
             if self.require_encryption and not flags & _ENCRYPTED:
                 raise DecryptionError(
-                    f"plaintext {name or 'dict'} frame on a connection that requires encryption; "
-                    "the peer must encrypt with the satellite key after authentication"
+                    f"plaintext {name or 'dict'} frame on a connection that requires encryption: frames must be "
+                    "encrypted with the satellite key after the accept"
                 )
             version = (major, minor, revision)
             if flags & _MULTIPART:
+                if not self.allow_multipart:
+                    raise PreLoginLimitError(
+                        f"multipart {name or 'dict'} frame before the peer is authenticated; only single frames "
+                        "are accepted until the accept - closing", recoverable=False)
                 done = self._multipart.add(payload, flags, name_raw, timestamp_us, md5)
                 if done is None:
                     return _CONSUMED
@@ -428,16 +372,6 @@ class FrameDecoder:
         except FieldValueError as exc:
             raise PayloadDecodeError(f"DICT frame field {exc.path or '?'}: {exc.message}") from None
         return tree
-
-
-def raise_unsupported(buf: bytearray, pos: int, major: int, minor: int, revision: int) -> None:
-    """Raise UnsupportedVersionError for a frame whose major version differs from ours."""
-    word = bytes(buf[pos + 4 : pos + 8])
-    raise UnsupportedVersionError(
-        f"frame version {major}.{minor}.{revision} (bytes 4..8 = {word!r}) is not a known short command and "
-        f"its major version is not {PROTOCOL_VERSION[0]}; upgrade the older side - closing is required",
-        recoverable=False,
-    )
 
 
 class _Consumed:

@@ -19,7 +19,6 @@ from .fieldcodec import FieldValueError, check_plain
 from .flags import KNOWN_FLAGS_MASK, Flags
 from .header import FIXED_HEADER, LENGTH, MAGIC, PART_HEADER, PROTOCOL_VERSION
 from .registry import DEFAULT_REGISTRY, CommandRegistry
-from .transforms import _md5_impl as _small_md5
 from .transforms import apply_transforms, md5_digest, serialize
 
 #: Default size of the data slice in one multipart part (the part's payload adds 12 bytes).
@@ -147,7 +146,7 @@ def encode_frame(
             name = spec.name_bytes
             major, minor, revision = version
             size = len(payload)
-            digest = _small_md5(payload).digest() if size < 65536 else md5_digest(payload)
+            digest = md5_digest(payload)
             head = _pack_head(MAGIC, major, minor, revision, ts, flags, digest, len(name))
             return b"".join((head, name, _pack_len(size), payload))
     if flags & _MULTIPART:

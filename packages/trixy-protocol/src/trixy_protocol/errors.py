@@ -46,6 +46,9 @@ class UnsupportedVersionError(ProtocolError):
 
     code = "unsupported_version"
 
+    #: (major, minor, revision) the peer's frame carried, when known
+    version: tuple[int, int, int] | None = None
+
 
 class MalformedFrameError(ProtocolError):
     """A header field is impossible (e.g. a class name longer than the limit, or not UTF-8)."""
@@ -112,6 +115,18 @@ class MultipartError(ProtocolError):
 
     code = "multipart"
     recoverable_default = True
+
+
+class TooManyErrorsError(ProtocolError):
+    """The peer sent more recoverable bad frames than a link forgives (20 by default): it is broken or hostile."""
+
+    code = "too_many_errors"
+
+
+class PreLoginLimitError(ProtocolError):
+    """An unauthenticated peer went past the pre-login limits (bytes sent before the accept, multipart)."""
+
+    code = "prelogin_limit"
 
 
 class MessageEncodeError(ProtocolError):

@@ -38,6 +38,15 @@ PART_HEADER_SIZE = PART_HEADER.size  # 12
 #: Longest class name accepted; a longer one means a corrupt stream (not recoverable).
 MAX_CLASS_NAME_LENGTH = 256
 
+#: the class name starts right after the fixed header; its uint32 payload length follows it
+CLASS_NAME_OFFSET = FIXED_HEADER_SIZE
+#: the smallest complete frame: fixed header, empty class name, payload length
+MIN_FRAME_SIZE = FIXED_HEADER_SIZE + LENGTH.size
+#: every short command is 8 bytes (PRNT adds a uint32 length and its text)
+SHORT_SIZE = 8
+#: a PRNT short command: 8 bytes, then its uint32 text length
+PRINT_HEADER_SIZE = SHORT_SIZE + LENGTH.size
+
 assert FIXED_HEADER_SIZE == 48
 
 

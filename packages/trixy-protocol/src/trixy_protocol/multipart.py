@@ -71,6 +71,11 @@ class Reassembler:
         """Number of incomplete messages held."""
         return len(self._pending)
 
+    @property
+    def held_bytes(self) -> int:
+        """Part payload bytes held for incomplete messages (at most ``max_pending`` of them)."""
+        return sum(p.wire_size for p in self._pending.values())
+
     def add(
         self, payload: bytes, flags: int, name: bytes, timestamp_us: int, md5: bytes = b""
     ) -> CompletedMessage | None:

@@ -1,9 +1,10 @@
-"""`QueuedConnection`: a TRXI connection whose sends never block — a bounded queue drained by one writer task.
+"""`QueuedConnection`: the asyncio adapter around a :class:`~trixy_protocol.session.TrixySession`.
 
 Used by the server (one per satellite) and the satellite (its link to the server), where a caller must never wait
 on a slow peer: ``send`` queues and returns; a peer that stops reading fills its queue or misses the write timeout
-and is dropped. Unlike :class:`trixy_protocol.aio.TrixyConnection` (``await send`` with drain, automatic PONG/acks)
-the owner reads events itself with ``read_events`` and reacts to every short command and frame.
+and is dropped.  The protocol rules (PONG, acknowledgements, error replies and their limit, pre-login limits) live
+in the session; this class only moves bytes: socket -> ``session.receive_data`` -> events for the owner, and the
+replies the session says are due -> the send queue.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import contextlib
 from typing import Any
 
 from .decoder import FrameDecoder
-from .encoder import encode_message
-from .errors import LinkLostError
+from .errors import LinkLostError, ProtocolError
 from .events import Event, ShortKind
 from .flags import Flags
+from .session import PreLoginLimits, Side, TrixySession
 from .short import encode_short
 
 DEFAULT_QUEUE_FRAMES = 256
@@ -29,24 +30,23 @@ __all__ = ["LinkLostError", "QueuedConnection"]
 class QueuedConnection:
     """Reads TRXI events and writes frames/short commands through a bounded queue drained by one writer task.
 
-    ``key`` decrypts incoming encrypted frames; with ``encrypt`` on, outgoing frames are encrypted with it too.
-    Subclasses set ``lost_error`` (the LinkLostError subclass raised) and ``peer_label`` (used in reasons), and
+    ``key`` decrypts incoming encrypted frames; with ``encrypt`` on, outgoing frames are encrypted with it too
+    (both live in ``session``). Subclasses set ``lost_error`` (the LinkLostError subclass raised) and ``side``, and
     may override ``count_sent``/``count_received`` to feed their own statistics.
     """
 
     lost_error: type[LinkLostError] = LinkLostError
-    peer_label = "the peer"
+    side = Side.SATELLITE
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  max_queue: int = DEFAULT_QUEUE_FRAMES, write_timeout: float = DEFAULT_QUEUE_WRITE_TIMEOUT,
-                 max_frame_size: int = 64 * 1024) -> None:
+                 max_frame_size: int = 64 * 1024, prelogin: PreLoginLimits | None = None) -> None:
         self.reader = reader
         self.writer = writer
         self.write_timeout = write_timeout
-        self.key: bytes | None = None
-        """Frame key: set it to decrypt incoming frames; `encrypt` makes outgoing frames use it."""
-        self.encrypt = False
-        self.decoder = FrameDecoder(max_frame_size=max_frame_size, key=lambda: self.key)
+        self.session = TrixySession(self.side, decoder=FrameDecoder(max_frame_size=max_frame_size),
+                                    prelogin=prelogin)
+        """The link's protocol state (keys, replies due, error count, pre-login limits)."""
         self.bytes_sent = 0
         self.bytes_received = 0
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(max_queue)
@@ -54,6 +54,34 @@ class QueuedConnection:
         self._writer_task = asyncio.get_running_loop().create_task(self._write_loop())
         peer = writer.get_extra_info("peername")
         self.peer: tuple[str, int] | None = (str(peer[0]), int(peer[1])) if peer else None
+
+    @property
+    def peer_label(self) -> str:
+        """How reasons name the other end ("the satellite", "the server")."""
+        return self.side.peer_label
+
+    @property
+    def key(self) -> bytes | None:
+        """Frame key: set it to decrypt incoming frames; ``encrypt`` makes outgoing frames use it."""
+        return self.session.key
+
+    @key.setter
+    def key(self, value: bytes | None) -> None:
+        self.session.key = value
+
+    @property
+    def encrypt(self) -> bool:
+        """Encrypt outgoing frames with ``key``."""
+        return self.session.encrypt
+
+    @encrypt.setter
+    def encrypt(self, value: bool) -> None:
+        self.session.encrypt = value
+
+    @property
+    def decoder(self) -> FrameDecoder:
+        """The session's frame decoder."""
+        return self.session.decoder
 
     @property
     def closed(self) -> bool:
@@ -78,12 +106,19 @@ class QueuedConnection:
     def send(self, message: Any, *, flags: int = Flags.NONE, key: bytes | None = None) -> None:
         """Queue `message` (encrypted when `encrypt` is on, or with `key` when given); drops the connection when the
         queue is full."""
-        flags = int(flags)
-        if key is not None or (self.encrypt and self.key is not None):
-            flags |= Flags.ENCRYPTED
-        key = key or (self.key if flags & Flags.ENCRYPTED else None)
-        for frame in encode_message(message, flags=flags, key=key):
+        for frame in self.session.encode(message, flags=flags, key=key):
             self.send_bytes(frame)
+
+    def report_error(self, exc: ProtocolError) -> None:
+        """Count an error found above the codec and queue its ``ErrorCommand``; raises when it is one too many."""
+        try:
+            self.session.protocol_error(exc)
+        finally:
+            self._send_replies()
+
+    def _send_replies(self) -> None:
+        for data in self.session.data_to_send():
+            self.send_bytes(data)
 
     def send_short(self, kind: ShortKind, text: str | None = None) -> None:
         """Queue a short command (PING, PONG, NOOP, BYE...)."""
@@ -125,8 +160,9 @@ class QueuedConnection:
         return f"no data for {wait_s:g} s"
 
     async def read_events(self, wait_s: float | None) -> list[Event]:
-        """Wait for bytes (at most `wait_s` s) and return the events they complete; raises ``lost_error`` or
-        ProtocolError (check `.recoverable`)."""
+        """Wait for bytes (at most `wait_s` s) and return the events they complete (maybe none); raises
+        ``lost_error``, or ProtocolError when the link must close (recoverable errors are answered and counted by
+        the session; PINGs and acknowledgements are answered too, before this returns)."""
         if self._closed is not None:
             raise self.lost_error(self._closed)
         try:
@@ -139,7 +175,11 @@ class QueuedConnection:
         if not data:
             raise self.lost_error(self._closed or f"closed by {self.peer_label}")
         self.count_received(len(data))
-        return self.decoder.feed(data)
+        try:
+            return self.session.receive_data(data)
+        finally:
+            if not self.closed:
+                self._send_replies()
 
     # -- closing ------------------------------------------------------------------------------------------------
     def abort(self, reason: str) -> None:

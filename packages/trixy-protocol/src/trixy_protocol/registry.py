@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .spec import CommandSpec
@@ -47,6 +47,14 @@ class CommandRegistry:
     def get(self, name: str) -> CommandSpec | None:
         """Spec registered under wire name ``name``, or None."""
         return self._by_name.get(name)
+
+    def specs_by_name(self) -> Mapping[str, CommandSpec]:
+        """Live name -> spec table, typed read-only (a decoder keeps it to look names up without a call)."""
+        return self._by_name
+
+    def specs_by_name_bytes(self) -> Mapping[bytes, CommandSpec]:
+        """The same live table keyed by the UTF-8 name as it appears on the wire."""
+        return self._by_name_bytes
 
     def spec_for_class(self, cls: type) -> CommandSpec | None:
         """Spec of registered class ``cls``, or None."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from .errors import MessageEncodeError
 from .events import ShortKind
-from .header import LENGTH
+from .header import LENGTH, SHORT_SIZE
+
+__all__ = ["MAX_PRINT_TEXT", "SHORT_SIZE", "encode_short"]
 
 #: Longest PRNT text accepted (UTF-8 bytes); longer texts are skipped with FrameTooLargeError.
 MAX_PRINT_TEXT = 64 * 1024

@@ -13,13 +13,18 @@ import dataclasses
 import operator
 import typing
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import MessageEncodeError, PayloadDecodeError
 from .fieldcodec import Decoder, Encoder, FieldValueError, compile_type, identity_types
 
-if TYPE_CHECKING:
-    from .registry import CommandRegistry
+
+class SpecLookup(Protocol):
+    """What a spec needs from its registry: the spec of a nested command class (a Protocol, so that the registry,
+    which builds specs, is not imported back here)."""
+
+    def spec_for_class(self, cls: type) -> CommandSpec | None: ...
+
 
 _contains = operator.contains
 #: How many distinct field-type tuples per class are remembered as valid (fast-path cache).
@@ -60,7 +65,7 @@ class CommandSpec:
         "_dec_ok",
     )
 
-    def __init__(self, cls: type, registry: CommandRegistry) -> None:
+    def __init__(self, cls: type, registry: SpecLookup) -> None:
         self.cls = cls
         self.name = cls.__name__
         self.name_bytes = self.name.encode("utf-8")

@@ -29,24 +29,15 @@ KEY_SIZE = 32
 GZIP_WBITS = 31  # zlib container = gzip (RFC 1952) with mtime 0: deterministic output
 
 _aead_cache: dict[bytes, AESGCM] = {}
+_md5 = hashlib.md5
 # plain ints: IntFlag arithmetic is slow on the hot path
 _GZIP = int(Flags.GZIP)
 _ENCRYPTED = int(Flags.ENCRYPTED)
 _BASE64 = int(Flags.BASE64)
 
-try:  # the builtin MD5 is faster than OpenSSL's for the small payloads of most frames
-    from _md5 import md5 as _md5_impl
-except ImportError:  # pragma: no cover - interpreters built without it
-    from hashlib import md5 as _md5_impl
-
-_SMALL = 64 * 1024
-
-
-def md5_digest(data: bytes) -> bytes:
-    """MD5 of ``data``: the builtin implementation for small payloads, OpenSSL's for large ones."""
-    if len(data) < _SMALL:
-        return _md5_impl(data).digest()
-    return hashlib.md5(data).digest()
+def md5_digest(data: bytes | bytearray | memoryview) -> bytes:
+    """The MD5 over a payload as TRXI headers carry it (an integrity check, not security): the one MD5 helper."""
+    return _md5(data, usedforsecurity=False).digest()
 
 
 def _aead(key: bytes) -> AESGCM:

@@ -1,5 +1,6 @@
 """`SatelliteClient`: connects to the server, registers or authenticates, opens the audio sockets, keeps the
-connection alive and reconnects every `retry_interval_s` after a failure or loss.
+connection alive and reconnects after a failure or loss: exponential back-off with jitter, first retry within
+`retry_interval_s` (see `backoff.ReconnectBackoff`).
 
 Other parts plug in without touching the connection:
     client.on(StartStreaming, recorder.start)     # handler(command) for any command from the server
@@ -44,23 +45,22 @@ from trixy_protocol import (
     StatusRequest,
     StopAudio,
     StopMusic,
-    error_reply,
-    make_ack,
 )
 from trixy_protocol.auth import RegistrationKeyExchange, challenge_digest, session_key
 from trixy_satellite import __version__
 from trixy_satellite.audio.player import AudioPlayer
+from trixy_satellite.backoff import ReconnectBackoff
 from trixy_satellite.config import ClientSettings
 from trixy_satellite.connection import ClientConnection, LinkLost
+from trixy_satellite.downlink import DownlinkGate
 from trixy_satellite.errors import ConnectionDenied
 from trixy_satellite.identity import hostname, machine_mac, platform_string
+from trixy_satellite.status import build_status
 from trixy_satellite.streams import MicUplink, open_audio_socket, pump_downlink
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Any]
-STOP_DISCARD_S = 0.3
-"""After StopAudio/StopMusic, bytes still in flight on that socket are dropped for this long."""
 
 
 class SatelliteClient:
@@ -95,9 +95,9 @@ class SatelliteClient:
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
         self._next_delay: float | None = None
-        self._rx = {AudioStream.OUTPUT: [0], AudioStream.MUSIC: [0]}
-        self._discard_until = {AudioStream.OUTPUT: 0.0, AudioStream.MUSIC: 0.0}
-        self._align = {AudioStream.OUTPUT: False, AudioStream.MUSIC: False}
+        self.backoff = ReconnectBackoff(settings.retry_interval_s, settings.retry_max_s)
+        """Waits between attempts; reset by each accept."""
+        self._gate = DownlinkGate()
 
     # -- public API -----------------------------------------------------------------------------------------------
     @property
@@ -133,7 +133,8 @@ class SatelliteClient:
         return True
 
     async def run(self) -> None:
-        """Connect, serve, and reconnect after `retry_interval_s` until `stop()`."""
+        """Connect, serve, and reconnect (back-off with jitter, first retry within `retry_interval_s`) until
+        `stop()`."""
         while not self._stopping.is_set():
             reason = "stopped"
             try:
@@ -154,7 +155,8 @@ class SatelliteClient:
             await self._teardown(reason)
             if self._stopping.is_set():
                 break
-            delay = self._next_delay if self._next_delay is not None else self.settings.retry_interval_s
+            backoff = self.backoff.next_delay()
+            delay = self._next_delay if self._next_delay is not None else backoff
             self._next_delay = None
             logger.info("connection to the server ended (%s); retrying in %.1f s", reason, delay)
             try:
@@ -190,6 +192,7 @@ class SatelliteClient:
         await self._open_streams(accepted)
         self.state = "connected"
         self.connections += 1
+        self.backoff.reset()
         self._connected.set()
         logger.info("connected to %s:%d as %s (encryption %s)", s.host, s.port, s.satellite_id,
                     "on" if conn.encrypt else "off")
@@ -198,13 +201,8 @@ class SatelliteClient:
         keepalive = asyncio.get_running_loop().create_task(self._keepalive(conn))
         self._tasks.append(keepalive)
         while True:
-            while not events:
-                try:
-                    events.extend(await conn.read_events(s.dead_after_s))
-                except ProtocolError as exc:
-                    if not exc.recoverable:
-                        raise
-                    conn.send(error_reply(exc))
+            while not events:  # the session answers PINGs, acks and bad frames (and gives up after 20)
+                events.extend(await conn.read_events(s.dead_after_s))
             event = events.popleft()
             if isinstance(event, ShortCommand):
                 self._short(conn, event)
@@ -286,31 +284,20 @@ class SatelliteClient:
         for kind in (AudioStream.OUTPUT, AudioStream.MUSIC):
             reader, w, first = await open_audio_socket(s.host, ports[kind.value], sid, kind, bytes(tokens[kind.value]),
                                                        wait_s=wait)
-            self._rx[kind] = [0]
+            self._gate.counted[kind] = [0]
             sink = self._speech_in if kind is AudioStream.OUTPUT else self._music_in
             task = loop.create_task(self._watch_downlink(kind, reader, w, first, sink))
             self._tasks.append(task)
 
     async def _watch_downlink(self, kind: AudioStream, reader, writer, first: bytes, sink) -> None:
-        reason = await pump_downlink(reader, first, sink, self._rx[kind])
+        reason = await pump_downlink(reader, first, sink, self._gate.counted[kind])
         writer.close()
         if self._conn is not None and not self._conn.closed and not self._stopping.is_set():
             logger.info("%s audio socket lost (%s): reconnecting", kind.value, reason)
             self._conn.abort(f"{kind.value} audio socket lost: {reason}")
 
-    def _accept_downlink(self, kind: AudioStream, data: bytes) -> bytes:
-        offset = self._rx[kind][0] - len(data)
-        if time.monotonic() < self._discard_until[kind]:
-            self._align[kind] = True
-            return b""
-        if self._align[kind]:
-            self._align[kind] = False
-            frame = 2 if kind is AudioStream.OUTPUT else 4
-            data = data[(-offset) % frame :]
-        return data
-
     def _speech_in(self, data: bytes) -> None:
-        data = self._accept_downlink(AudioStream.OUTPUT, data)
+        data = self._gate.accept(AudioStream.OUTPUT, data)
         if not data:
             return
         if self.speech_recorder is not None:
@@ -319,15 +306,13 @@ class SatelliteClient:
             self.player.push_speech(data)
 
     def _music_in(self, data: bytes) -> None:
-        data = self._accept_downlink(AudioStream.MUSIC, data)
+        data = self._gate.accept(AudioStream.MUSIC, data)
         if data and self.player is not None:
             self.player.push_music(data)
 
     # -- serving --------------------------------------------------------------------------------------------------
     def _short(self, conn: ClientConnection, event: ShortCommand) -> None:
-        if event.kind is ShortKind.PING:
-            conn.send_short(ShortKind.PONG)
-        elif event.kind is ShortKind.PRNT:
+        if event.kind is ShortKind.PRNT:  # PING is answered by the session already
             logger.info("server says: %s", event.text)
         elif event.kind is ShortKind.HELO:
             logger.info("Hello from the server")
@@ -338,8 +323,6 @@ class SatelliteClient:
         if conn.encrypt and not frame.flags & Flags.ENCRYPTED:
             logger.warning("dropping unencrypted %s from the server", frame.class_name)
             return
-        if frame.ack_requested:
-            conn.send(make_ack(frame))
         message = frame.message
         if isinstance(message, Goodbye):
             raise LinkLost(f"the server said goodbye: {message.reason}")
@@ -352,7 +335,7 @@ class SatelliteClient:
             self._stop_downlink(AudioStream.MUSIC)
         elif isinstance(message, (PlayAudio, PlayMusic)):
             kind = AudioStream.MUSIC if isinstance(message, PlayMusic) else message.stream
-            self._discard_until[kind] = 0.0
+            self._gate.play(kind)
             if isinstance(message, PlayAudio) and message.interrupt and self.player is not None:
                 self.player.stop_speech()
         elif isinstance(message, StatusRequest):
@@ -366,27 +349,14 @@ class SatelliteClient:
                 logger.exception("handler for %s failed", type(message).__name__)
 
     def _stop_downlink(self, kind: AudioStream) -> None:
-        self._discard_until[kind] = time.monotonic() + STOP_DISCARD_S
+        self._gate.stop(kind)
         if self.player is not None:
             (self.player.stop_music if kind is AudioStream.MUSIC else self.player.stop_speech)()
 
     def status(self) -> SatelliteStatus:
         """What the server's TUI shows about this satellite (plus the fields of `status_providers`)."""
-        status = SatelliteStatus(uptime_s=time.monotonic() - self.started, hostname=hostname(),
-                                 platform=platform_string(), version=__version__,
-                                 conversation_active=bool(self.player and self.player.conversation_active))
-        for provider in list(self.status_providers):
-            try:
-                fields = provider()
-            except Exception:  # a broken provider costs its fields, never the status
-                logger.exception("status provider failed")
-                continue
-            for name, value in fields.items():
-                if name == "extra":
-                    status.extra.update(value)
-                else:
-                    setattr(status, name, value)
-        return status
+        return build_status(time.monotonic() - self.started, bool(self.player and self.player.conversation_active),
+                            self.status_providers)
 
     async def _keepalive(self, conn: ClientConnection) -> None:
         try:

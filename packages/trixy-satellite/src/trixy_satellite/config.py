@@ -18,7 +18,11 @@ SERVER_SECTION = ConfigSection(
     (
         ConfigField("host", str, "127.0.0.1", "Server host name or address."),
         ConfigField("port", int, 2101, "Server command port.", minimum=1, maximum=65535),
-        ConfigField("retry_interval_s", float, 5.0, "Wait before reconnecting after a failed or lost connection.",
+        ConfigField("retry_interval_s", float, 5.0,
+                    "First reconnect comes within this long after a failed or lost connection (jittered).",
+                    minimum=0.05),
+        ConfigField("retry_max_s", float, 60.0,
+                    "Longest wait between reconnect attempts (the wait doubles per failure, with jitter).",
                     minimum=0.05),
         ConfigField("connect_timeout_s", float, 5.0, "Give up one connection attempt after this long.", minimum=0.05),
         ConfigField("keepalive_s", float, 10.0, "Send TRXINOOP when idle this long.", minimum=0.05),
@@ -92,6 +96,7 @@ class ClientSettings:
     satellite_id: str = ""
     secret: bytes = b""
     retry_interval_s: float = 5.0
+    retry_max_s: float = 60.0
     connect_timeout_s: float = 5.0
     keepalive_s: float = 10.0
     dead_after_s: float = 35.0
@@ -112,6 +117,7 @@ class ClientSettings:
         return cls(
             host=server["host"], port=server["port"], room=sat["room"], alias=sat["alias"], mac=sat["mac"],
             satellite_id=sat["id"], secret=secret, retry_interval_s=server["retry_interval_s"],
+            retry_max_s=server.get("retry_max_s", 60.0),
             connect_timeout_s=server["connect_timeout_s"], keepalive_s=server["keepalive_s"],
             dead_after_s=server["dead_after_s"], audio_send_buffer_s=server["audio_send_buffer_s"],
         )

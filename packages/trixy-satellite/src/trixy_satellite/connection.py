@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from trixy_protocol.queued import LinkLostError, QueuedConnection
+from trixy_protocol.session import Side
 
 
 class LinkLost(LinkLostError):
@@ -16,7 +17,7 @@ class ClientConnection(QueuedConnection):
     """One TCP connection to the server carrying TRXI frames."""
 
     lost_error = LinkLost
-    peer_label = "the server"
+    side = Side.SATELLITE
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, max_queue: int = 256,
                  write_timeout: float = 5.0, max_frame_size: int = 4 * 1024 * 1024) -> None:

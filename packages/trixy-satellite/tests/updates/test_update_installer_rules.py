@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
@@ -116,3 +117,21 @@ def test_attaching_restores_a_model_folder_left_out_by_a_crash(tmp_path):
     installer = UpdateInstaller(RecordingClient(), tmp_path, UpdateSettings(wakeword_folder="models/ww")).attach()
     assert installer.repaired == [UpdateKind.WAKEWORD_MODEL]
     assert (target / "m.onnx").read_text() == "model"
+
+
+async def test_a_damaged_archive_is_reported_by_the_offered_name_not_the_download_file(tmp_path):
+    client = RecordingClient()
+    installer = UpdateInstaller(client, tmp_path).attach()
+    data = b"PK\x03\x04 this is no zip archive at all"
+    offer = UpdateOffer(update_id="u7", kind=UpdateKind.ASSETS, filename="assets-2026.zip", size=len(data),
+                        sha256=hashlib.sha256(data).digest())
+    installer.on_offer(offer)
+    installer.on_chunk(UpdateChunk(update_id="u7", index=0, offset=0, data=data, last=True))
+    for _ in range(500):  # installation runs in a worker thread
+        if isinstance(client.sent[-1], UpdateResult):
+            break
+        await asyncio.sleep(0.01)
+    result = client.sent[-1]
+    assert isinstance(result, UpdateResult) and not result.success, result
+    assert "assets-2026.zip" in result.message and "damaged" in result.message
+    assert ".part" not in result.message and "u7" not in result.message

@@ -6,8 +6,6 @@ Public API (what plugins and other packages use):
     SatelliteRegistry, Blacklist, RegistrationWindow -- registration files, blacklist, registration mode
 """
 
-__version__ = "0.1.0"
-
 from trixy_server.blacklist import Blacklist
 from trixy_server.capture import AudioCapture
 from trixy_server.component import SatelliteNetwork
@@ -26,6 +24,7 @@ from trixy_server.network import NetworkServer
 from trixy_server.registration import RegistrationWindow
 from trixy_server.registry import SatelliteRecord, SatelliteRegistry
 from trixy_server.satellite import Satellite
+from trixy_server.version import __version__ as __version__
 
 __all__ = [
     "NETWORK_SECTION",

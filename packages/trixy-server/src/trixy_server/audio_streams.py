@@ -3,6 +3,10 @@
 Each socket starts with one TRXI `StreamHello` frame (satellite id, stream, one-time token) answered by
 `StreamAccepted`/`StreamDenied`; then raw s16le PCM flows with no framing. Protocols (not streams) keep the input
 path cheap: 200 satellites at 16 kHz are 10,000 small reads a second.
+
+Before its `StreamHello` is accepted a socket is held to the pre-login limits: one frame of at most
+`MAX_HANDSHAKE_BYTES`, no multipart, and at most that many bytes in total; it takes a pending slot of the server's
+`ConnectionBudget` until then. Refusals are logged through the server's throttled log.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import asyncio
 import collections
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from trixy_protocol import (
     AudioFormat,
@@ -24,9 +28,8 @@ from trixy_protocol import (
     StreamHello,
     encode_frame,
 )
-
-if TYPE_CHECKING:
-    from trixy_server.network import NetworkServer
+from trixy_server.config import NetworkConfig
+from trixy_server.logthrottle import ThrottledLog
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,26 @@ MAX_UNEXPECTED_BYTES = 64 * 1024
 RECEIVE_BUFFER_BYTES = 64 * 1024
 
 
+class StreamOwner(Protocol):
+    """The command session an audio socket belongs to once its token is redeemed."""
+
+    def stream_opened(self, proto: AudioStreamProtocol) -> None: ...
+    def stream_closed(self, proto: AudioStreamProtocol, reason: str) -> None: ...
+    def on_audio(self, data: bytes) -> None: ...
+    def count_sent(self, proto: AudioStreamProtocol, count: int) -> None: ...
+
+
+class StreamHost(Protocol):
+    """What an audio socket needs from the server (a Protocol: this module does not import the server)."""
+
+    config: NetworkConfig
+    refusal_log: ThrottledLog
+
+    def admit_pending(self, address: str) -> bool: ...
+    def release_pending(self, address: str) -> None: ...
+    def redeem_stream(self, satellite_id: str, kind: AudioStream, token: bytes) -> StreamOwner | None: ...
+
+
 class AudioStreamProtocol(asyncio.BufferedProtocol):
     """One audio socket: handshake, then input (bytes to the satellite's session) or output (paced writes).
 
@@ -50,14 +73,17 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
     allocating a 256 KiB bytes object for every 20 ms chunk; that halves the server's CPU for audio fan-in.
     """
 
-    def __init__(self, server: NetworkServer, kind: AudioStream) -> None:
+    def __init__(self, server: StreamHost, kind: AudioStream) -> None:
         self.server = server
         self.kind = kind
         self.format = STREAM_FORMATS[kind]
         self.transport: asyncio.Transport | None = None
-        self.session = None
+        self.session: StreamOwner | None = None
         self.peer: tuple[str, int] | None = None
         self._decoder: FrameDecoder | None = FrameDecoder(max_frame_size=MAX_HANDSHAKE_BYTES)
+        self._decoder.allow_multipart = False
+        self._handshake_bytes = 0
+        self._pending_slot = False
         self._timer: asyncio.TimerHandle | None = None
         self._unexpected = 0
         self._closed = False
@@ -77,9 +103,10 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
         self.transport = transport
         peer = transport.get_extra_info("peername")
         self.peer = (str(peer[0]), int(peer[1])) if peer else None
-        if not self.server.admit_connection(self):
+        if not self.server.admit_pending(self._address):
             transport.abort()
             return
+        self._pending_slot = True
         loop = asyncio.get_running_loop()
         self._timer = loop.call_later(self.server.config.handshake_timeout_s, self._handshake_timeout)
 
@@ -111,9 +138,19 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
             if not future.done():
                 future.set_result(False)
         self._pending.clear()
-        self.server.release_connection(self)
+        self._release_slot()
+        self._decoder = None
         if self.session is not None:
             self.session.stream_closed(self, "connection lost" if exc else "closed")
+
+    @property
+    def _address(self) -> str:
+        return self.peer[0] if self.peer else "?"
+
+    def _release_slot(self) -> None:
+        if self._pending_slot:
+            self._pending_slot = False
+            self.server.release_pending(self._address)
 
     def pause_writing(self) -> None:
         self._writable.clear()
@@ -123,15 +160,18 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
 
     # -- handshake ----------------------------------------------------------------------------------------------
     def _handshake_data(self, data: bytes) -> None:
-        assert self._decoder is not None
+        if self._decoder is None:
+            return  # closing
+        self._handshake_bytes += len(data)
         try:
             events = self._decoder.feed(data)
         except ProtocolError as exc:
             self._deny(f"bad handshake: {exc}")
             return
         if not events:
-            if self._decoder.buffered > MAX_HANDSHAKE_BYTES:
-                self._deny("handshake too large")
+            if self._handshake_bytes > MAX_HANDSHAKE_BYTES:
+                self._deny(f"{self._handshake_bytes} bytes without a complete StreamHello (limit "
+                           f"{MAX_HANDSHAKE_BYTES})")
             return
         first = events[0]
         if not isinstance(first, Frame) or not isinstance(first.message, StreamHello):
@@ -143,12 +183,12 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
             return
         session = self.server.redeem_stream(hello.satellite_id, self.kind, hello.token)
         if session is None:
-            logger.warning("audio %s socket from %s refused: bad or used token for %r", self.kind.value, self.peer,
-                           hello.satellite_id)
-            self._deny("invalid stream token (wrong satellite, stream, expired or already used)")
+            self._deny("invalid stream token (wrong satellite, stream, expired or already used)",
+                       f"bad or used token for {hello.satellite_id!r}")
             return
         rest = self._decoder.take_unparsed()
         self._decoder = None
+        self._release_slot()
         if self._timer is not None:
             self._timer.cancel()
         assert self.transport is not None
@@ -160,9 +200,12 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
         if rest:
             self.data_received(rest)
 
-    def _deny(self, reason: str) -> None:
+    def _deny(self, reason: str, detail: str | None = None) -> None:
+        """Refuse the socket: tell the peer why, log it (throttled: a flood must not fill the disk), close."""
         if self.transport is None or self._closed:
             return
+        self.server.refusal_log.warning("audio %s socket from %s refused: %s", self.kind.value, self.peer,
+                                        detail or reason)
         try:
             self.transport.write(encode_frame(StreamDenied(stream=self.kind, reason=reason)))
         except Exception:
@@ -172,8 +215,7 @@ class AudioStreamProtocol(asyncio.BufferedProtocol):
 
     def _handshake_timeout(self) -> None:
         if self.session is None and self.transport is not None:
-            logger.info("audio %s socket from %s: no handshake in time", self.kind.value, self.peer)
-            self._deny("handshake timeout")
+            self._deny("handshake timeout", "no handshake in time")
             self.transport.abort()
 
     # -- output side ----------------------------------------------------------------------------------------------

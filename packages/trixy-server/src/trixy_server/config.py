@@ -41,7 +41,13 @@ NETWORK_SECTION = ConfigSection(
                     minimum=1024),
         ConfigField("stream_token_ttl_s", float, 30.0, "How long the audio-socket tokens of an accept stay valid.",
                     minimum=0.1),
-        ConfigField("max_connections", int, 1000, "Open sockets (all ports) before new ones are refused.", minimum=1),
+        ConfigField("max_pending_connections", int, 256,
+                    "Sockets (all ports) that have not logged in yet, in total; more are refused.", minimum=1),
+        ConfigField("max_pending_per_address", int, 32,
+                    "Sockets from one address that have not logged in yet; more are refused.", minimum=1),
+        ConfigField("max_satellites", int, 2000,
+                    "Accepted satellites (each with its command and three audio sockets); more are denied as busy.",
+                    minimum=1),
         ConfigField("audio_lead_s", float, 1.0, "How far ahead of real time speech/music is sent to a satellite.",
                     minimum=0.05),
     ),
@@ -72,7 +78,9 @@ class NetworkConfig:
     send_queue_frames: int = 256
     max_frame_bytes: int = 4 * 1024 * 1024
     stream_token_ttl_s: float = 30.0
-    max_connections: int = 1000
+    max_pending_connections: int = 256
+    max_pending_per_address: int = 32
+    max_satellites: int = 2000
     audio_lead_s: float = 1.0
 
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from trixy_protocol.queued import LinkLostError, QueuedConnection
+from trixy_protocol.session import PreLoginLimits, Side
 from trixy_server.stats import StreamStats
 
 
@@ -22,13 +23,14 @@ class FramedConnection(QueuedConnection):
     """A satellite's command connection; bytes in and out are counted into `stats.traffic`."""
 
     lost_error = ConnectionLost
-    peer_label = "the satellite"
+    side = Side.SERVER
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stats: StreamStats, *,
-                 max_queue: int = 256, write_timeout: float = 5.0, max_frame_size: int = 64 * 1024) -> None:
+                 max_queue: int = 256, write_timeout: float = 5.0, max_frame_size: int = 64 * 1024,
+                 prelogin: PreLoginLimits | None = None) -> None:
         self.stats = stats
         super().__init__(reader, writer, max_queue=max_queue, write_timeout=write_timeout,
-                         max_frame_size=max_frame_size)
+                         max_frame_size=max_frame_size, prelogin=prelogin)
 
     def count_sent(self, count: int) -> None:
         """Count written bytes into the current stream statistics."""

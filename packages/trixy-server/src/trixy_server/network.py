@@ -17,9 +17,11 @@ from typing import Any
 
 from trixy_protocol import AudioStream
 from trixy_server.audio_streams import AudioStreamProtocol
+from trixy_server.budget import ConnectionBudget
 from trixy_server.capture import AudioCapture
 from trixy_server.command_session import CommandSession
 from trixy_server.config import NetworkConfig
+from trixy_server.logthrottle import ThrottledLog
 from trixy_server.manager import SatelliteManager
 from trixy_server.satellite import Satellite
 from trixy_server.tokens import TokenBook
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Satellite, Any], Any]
 AudioListener = Callable[[Satellite, bytes], None]
+#: StreamReader buffer before reading pauses (a session reads continuously; this only bounds a burst)
+COMMAND_READ_LIMIT = 64 * 1024
 
 
 class NetworkServer:
@@ -46,7 +50,13 @@ class NetworkServer:
         self._audio_listeners: list[AudioListener] = []
         self._captures: dict[str, list[AudioCapture]] = {}
         self._session_tasks: set[asyncio.Task] = set()
-        self._connections = 0
+        cfg = self.config
+        self.budget = ConnectionBudget(max_pending=cfg.max_pending_connections,
+                                       max_pending_per_address=cfg.max_pending_per_address,
+                                       max_satellites=cfg.max_satellites)
+        """Pending (not logged in) sockets per address and in total, and accepted satellites."""
+        self.refusal_log = ThrottledLog(logger)
+        """Refused sockets and bad handshakes are logged through this: at most 10 lines a minute."""
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -54,7 +64,7 @@ class NetworkServer:
         cfg = self.config
         loop = asyncio.get_running_loop()
         self._servers["command"] = await asyncio.start_server(self._on_command_connection, cfg.bind_address,
-                                                              cfg.command_port, limit=1 << 20)
+                                                              cfg.command_port, limit=COMMAND_READ_LIMIT)
         for name, kind, port in (("input", AudioStream.INPUT, cfg.audio_input_port),
                                  ("output", AudioStream.OUTPUT, cfg.audio_output_port),
                                  ("music", AudioStream.MUSIC, cfg.music_port)):
@@ -160,27 +170,33 @@ class NetworkServer:
             return None
         return session
 
-    def admit_connection(self, proto: object) -> bool:
-        if self._connections >= self.config.max_connections:
-            logger.warning("refusing a connection: %d sockets open (network.max_connections)", self._connections)
-            return False
-        self._connections += 1
-        return True
+    def admit_pending(self, address: str) -> bool:
+        """Take a pending slot for a new socket (any port) from `address`; False (logged, throttled) when full."""
+        refusal = self.budget.admit(address)
+        if refusal is None:
+            return True
+        self.refusal_log.warning("refusing a connection from %s: %s", address, refusal)
+        return False
 
-    def release_connection(self, proto: object) -> None:
-        self._connections = max(0, self._connections - 1)
+    def release_pending(self, address: str) -> None:
+        """A socket from `address` logged in or closed: its pending slot is free again."""
+        self.budget.release(address)
 
     async def _on_command_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.admit_connection(writer):
+        peer = writer.get_extra_info("peername")
+        if not self.admit_pending(str(peer[0]) if peer else "?"):
             writer.transport.abort()
             return
-        session = CommandSession(self, reader, writer)
+        session = CommandSession(self, reader, writer)  # gives the pending slot back when accepted or closed
         task = asyncio.current_task()
         if task is not None:
             self._session_tasks.add(task)
         try:
             await session.run()
+        except asyncio.CancelledError:
+            # stop() cancels sessions still in their handshake; re-raising would make asyncio's stream callback
+            # log a traceback per socket (the session cleaned up in its own finally already)
+            pass
         finally:
-            self.release_connection(writer)
             if task is not None:
                 self._session_tasks.discard(task)

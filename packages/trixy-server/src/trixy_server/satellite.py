@@ -12,16 +12,13 @@ import logging
 import time
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from trixy_server.blacklist import Blacklist
 from trixy_server.errors import SatelliteNotConnectedError
-from trixy_server.registry import SatelliteRecord
+from trixy_server.registry import SatelliteRecord, SatelliteRegistry
 from trixy_server.stats import StreamStats
 from trixy_server.updates.methods import SatelliteUpdateMethods
-
-if TYPE_CHECKING:
-
-    from trixy_server.manager import SatelliteManager
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +40,23 @@ class SatelliteLink(Protocol):
     async def request_reconnect(self) -> None: ...
 
 
+class SatelliteOwner(Protocol):
+    """What a `Satellite` needs from the manager that owns it (a Protocol, so this module does not import the
+    manager, which imports it)."""
+
+    @property
+    def registry(self) -> SatelliteRegistry: ...
+
+    @property
+    def blacklist(self) -> Blacklist: ...
+
+    async def speak(self, satellite: Satellite, text: str) -> None: ...
+
+
 class Satellite(SatelliteUpdateMethods):
     """A registered satellite: its registration (room, alias, MAC, id), its live connection and statistics."""
 
-    def __init__(self, record: SatelliteRecord, manager: SatelliteManager | None = None) -> None:
+    def __init__(self, record: SatelliteRecord, manager: SatelliteOwner | None = None) -> None:
         self._record = record
         self._manager = manager
         self._link: SatelliteLink | None = None

@@ -30,7 +30,8 @@ def client_config_for(app: TrixyApplication, record: Any, *, input_spec: str | N
         record = _Unregistered(s["room"], s["alias"], s["local_mac"])
     data = {
         "general": {"profile": app.config.get("general.profile"), "name": app.config.get("general.name")},
-        "server": {"host": "127.0.0.1", "port": 2101, "retry_interval_s": 1.0, "connect_timeout_s": 5.0},
+        "server": {"host": "127.0.0.1", "port": 2101, "retry_interval_s": 1.0, "retry_max_s": 2.0,
+                   "connect_timeout_s": 5.0},  # the server is in this process: no long back-off
         "satellite": {"room": record.room, "alias": record.alias, "mac": record.mac, "id": record.id,
                       "secret": record.secret},
         "audio": {"input": input_spec or s["input"], "output": s["output"], "output_rate": s["output_rate"],

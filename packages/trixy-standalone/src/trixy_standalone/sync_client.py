@@ -94,6 +94,7 @@ class StandaloneSync:
         client_settings = ClientSettings(
             host=settings.host, port=settings.port, room=settings.room, alias=settings.alias, mac=settings.mac,
             satellite_id=settings.id, secret=secret, retry_interval_s=settings.interval_s,
+            retry_max_s=settings.interval_s,  # sync tries every interval (jittered), it does not back off further
             connect_timeout_s=settings.connect_timeout_s, keepalive_s=min(10.0, settings.interval_s),
         )
         self.client = SatelliteClient(client_settings, player=None, on_registered=self._registered,

@@ -86,15 +86,18 @@ def _check(members: list[_Member], max_bytes: int) -> None:
             raise UnsafeArchiveError(f"archive inflates beyond {max_bytes} bytes; refusing it")
 
 
-def list_archive(path: Path, *, max_bytes: int = 512 * 1024 * 1024, fmt: str | None = None) -> list[str]:
-    """Check `path` and return its file names (no extraction); raises `UnsafeArchiveError`/`UpdateError`."""
-    handle, members = _open_and_check(path, max_bytes, fmt)
+def list_archive(path: Path, *, max_bytes: int = 512 * 1024 * 1024, fmt: str | None = None,
+                 name: str | None = None) -> list[str]:
+    """Check `path` and return its file names (no extraction); raises `UnsafeArchiveError`/`UpdateError`.
+
+    `name` is what errors call the archive (the offered file name, not a temporary download path)."""
+    handle, members = _open_and_check(path, max_bytes, fmt, name or path.name)
     handle.close()  # type: ignore[attr-defined]
     return [str(m.path) for m in members if not m.is_dir]
 
 
-def _open_and_check(path: Path, max_bytes: int, fmt: str | None) -> tuple[object, list[_Member]]:
-    fmt = fmt or archive_format(path.name)
+def _open_and_check(path: Path, max_bytes: int, fmt: str | None, name: str) -> tuple[object, list[_Member]]:
+    fmt = fmt or archive_format(name)
     try:
         if fmt == "zip":
             zf = zipfile.ZipFile(path)
@@ -105,9 +108,9 @@ def _open_and_check(path: Path, max_bytes: int, fmt: str | None) -> tuple[object
             members = _tar_members(tf)
             handle = tf
         else:
-            raise UpdateError(f"{path.name}: not an archive; use .zip or .tar.gz")
+            raise UpdateError(f"{name}: not an archive; use .zip or .tar.gz")
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-        raise UpdateError(f"{path.name}: the archive is damaged ({exc})") from exc
+        raise UpdateError(f"{name}: the archive is damaged ({_without_path(exc, path, name)})") from exc
     try:
         _check(members, max_bytes)
     except UpdateError:
@@ -117,10 +120,12 @@ def _open_and_check(path: Path, max_bytes: int, fmt: str | None) -> tuple[object
 
 
 def extract_archive(path: Path, target: Path, *, max_bytes: int = 512 * 1024 * 1024,
-                    fmt: str | None = None) -> list[str]:
+                    fmt: str | None = None, name: str | None = None) -> list[str]:
     """Check every member of `path` (format from `fmt` or its name), then extract regular files and folders into
-    `target` (created)."""
-    handle, members = _open_and_check(path, max_bytes, fmt)
+    `target` (created). `name` is what errors call the archive: the file that was offered, not the `.part` it was
+    downloaded to."""
+    name = name or path.name
+    handle, members = _open_and_check(path, max_bytes, fmt, name)
     target.mkdir(parents=True, exist_ok=True)
     root = target.resolve()
     written: list[str] = []
@@ -145,10 +150,15 @@ def extract_archive(path: Path, target: Path, *, max_bytes: int = 512 * 1024 * 1
                 raise UpdateError(f"archive member {str(member.path)!r}: {copied} bytes instead of {member.size}")
             written.append(str(member.path))
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-        raise UpdateError(f"{path.name}: the archive is damaged ({exc})") from exc
+        raise UpdateError(f"{name}: the archive is damaged ({_without_path(exc, path, name)})") from exc
     finally:
         handle.close()  # type: ignore[attr-defined]
     return written
+
+
+def _without_path(exc: BaseException, path: Path, name: str) -> str:
+    """The library's message with the temporary file's path replaced by the offered name."""
+    return str(exc).replace(str(path), name).replace(path.name, name)
 
 
 def _copy_limited(source, out, size: int) -> int:

@@ -296,7 +296,7 @@ class UpdateInstaller:
         try:
             fmt = archive_format(filename)
             if fmt:
-                extract_archive(file, staging, max_bytes=self.settings.max_bytes, fmt=fmt)
+                extract_archive(file, staging, max_bytes=self.settings.max_bytes, fmt=fmt, name=filename)
             elif kind in MODEL_KINDS and Path(filename).suffix.lower() in MODEL_SUFFIXES:
                 shutil.copyfile(file, staging / filename)
             else:
