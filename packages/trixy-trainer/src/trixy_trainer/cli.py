@@ -67,12 +67,19 @@ def prepare_from_config(cfg) -> object:
     )
 
 
+def cnn_recipe(overrides: Sequence[str]) -> list[str]:
+    """``prepare``/``export``/``evaluate`` belong to the all-trained CNN recipe (chunked WAVs): its data and model
+    groups unless the command line names others."""
+    named = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    return [*(["data=wakeword"] if "data" not in named else []), *(["model=repcnn"] if "model" not in named else []), *overrides]
+
+
 def cmd_prepare(overrides: Sequence[str]) -> int:
     from dataclasses import asdict
 
     from trixy_trainer.wakeword.train import wakeword_config
 
-    report = prepare_from_config(wakeword_config(overrides))
+    report = prepare_from_config(wakeword_config(cnn_recipe(overrides)))
     _out(json.dumps({k: v for k, v in asdict(report).items() if k != "bad_files"} | {"bad_files": len(report.bad_files)}))
     return 0
 
@@ -96,7 +103,7 @@ def cmd_export(overrides: Sequence[str]) -> int:
     from trixy_trainer.wakeword.module import WakewordModule
     from trixy_trainer.wakeword.train import finish_wakeword, wakeword_config
 
-    cfg = wakeword_config(overrides)
+    cfg = wakeword_config(cnn_recipe(overrides))
     ckpt = Path(cfg.export.checkpoint or Path(cfg.run_dir) / "checkpoints" / "last.ckpt")
     if not ckpt.is_file():
         raise TrainerError(f"checkpoint {ckpt} not found; train first or pass export.checkpoint=PATH")
@@ -117,7 +124,7 @@ def cmd_evaluate(overrides: Sequence[str]) -> int:
     from trixy_trainer.wakeword.module import build_wakeword_net
     from trixy_trainer.wakeword.train import wakeword_config
 
-    cfg = wakeword_config(overrides)
+    cfg = wakeword_config(cnn_recipe(overrides))
     path = Path(cfg.evaluation.model or Path(cfg.output_dir) / f"{cfg.name}.pth")
     meta, state = read_pth(path, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
     net = build_wakeword_net(

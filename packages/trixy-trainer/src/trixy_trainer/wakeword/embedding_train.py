@@ -33,6 +33,7 @@ from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.models.embedding_wakeword import EmbeddingWakewordNet
 from trixy_trainer.pretrained import speech_embedding as se
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.result import TrainResult
 from trixy_trainer.wakeword.embedding_corpus import ClipSet, CorpusConfig, _join, build_clips, window_labels
 from trixy_trainer.wakeword.embedding_evaluate import EmbeddingEvaluation, choose_thresholds, evaluate_split
 from trixy_trainer.wakeword.embedding_export import export_embedding_wakeword
@@ -100,10 +101,8 @@ def build_net(head_module: HeadModule) -> EmbeddingWakewordNet:
 
 def train_embedding_wakeword(
     cfg: DictConfig, progress: ProgressCallback | None = None, control: TrainingControl | None = None
-) -> Any:
+) -> TrainResult:
     """Train the head, choose thresholds, score the held-out split and export; returns a ``TrainResult``."""
-    from trixy_trainer.wakeword.train import TrainResult
-
     started = time.monotonic()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
     torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
