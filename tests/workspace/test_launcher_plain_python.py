@@ -89,3 +89,16 @@ def test_plain_python3_main_py_server_really_starts_and_stops(tmp_path: Path) ->
     assert proc.returncode in (0, 130), output[-3000:]
     assert (root / "logs").is_dir()  # the --root folder was used, not the repo
     assert json.loads((work / "my_server.json").read_text())["network"]["command_port"] == 0
+
+
+def test_relative_path_options_are_the_callers(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("trixy_launcher_main", MAIN)
+    assert spec is not None and spec.loader is not None
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    argv = ["server", "--config", "a.json", "--root=r", "--input-wav", "/abs.wav", "--set", "x.y=rel", "--debug"]
+    assert launcher.absolute_path_options(argv, tmp_path) == [
+        "server", "--config", str(tmp_path / "a.json"), f"--root={tmp_path / 'r'}", "--input-wav", "/abs.wav",
+        "--set", "x.y=rel", "--debug"]
