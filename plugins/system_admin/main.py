@@ -1,8 +1,9 @@
 """System administration by voice: registration mode, satellite reboot, clock, plugin reload.
 
 Every intent here is administrative: the server's `AdminGate` (pipeline.admin_intents) refuses it unless the
-conversation was opened by the system-command wake word by a speaker in `pipeline.admin_speakers`. The plugin checks
-the same rule again before acting, so it stays safe where no gate is installed (standalone) or the list was edited.
+conversation was opened by the system-command wake word (and, when `pipeline.admin_speakers` is not empty, by a speaker
+it lists). The plugin checks the same rule again before acting, so it stays safe where no gate is installed
+(standalone) or the list was edited.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class SystemAdminPlugin(TrixyPlugin):
         if self._own_gate is None:
             try:
                 from trixy_server.pipeline import AdminGate, PipelineSettings
-            except ImportError:  # no trixy-server: nobody is allowed
+            except ImportError:  # no trixy-server: the system-command wake word alone decides (the spec's rule)
                 return None
             settings = PipelineSettings.from_config(self.application.config)
             self._own_gate = AdminGate(self.application, settings.admin_intents, settings.admin_speakers,
@@ -87,7 +88,7 @@ class SystemAdminPlugin(TrixyPlugin):
         speaker_id = conversation.speaker_id if conversation is not None else data.speaker_id
         speaker_name = conversation.speaker_name if conversation is not None else data.speaker_name
         gate = self._gate()
-        if gate is None or not gate.speaker_allowed(speaker_id, speaker_name):
+        if gate is not None and not gate.speaker_allowed(speaker_id, speaker_name):
             return f"speaker {speaker_name or 'unknown'!r} (id {speaker_id}) is not in pipeline.admin_speakers"
         return None
 

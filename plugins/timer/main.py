@@ -1,8 +1,9 @@
 """Timers: "set a timer for five minutes", "cancel the timer", "how much time is left".
 
-A timer is a one-shot schedule in the core scheduler (a date trigger whose action raises `timer finished`), so it
-survives a restart and fires on the scheduler's (injectable) clock. When it fires, the plugin says "Your 5 minute
-timer is done" on the satellite that asked, and removes the schedule.
+A timer is a one-shot runtime schedule in the core scheduler (a date trigger whose action raises `timer finished`),
+kept in the scheduler's state file (not the shipped config/schedules.json), so it survives a restart and fires on the
+scheduler's (injectable) clock. When it fires, the plugin says "Your 5 minute timer is done" on the satellite that
+asked, and removes the schedule.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class TimerPlugin(TrixyPlugin):
                         },
                     }
                 ],
-            }
+            },
+            runtime=True,  # a timer is runtime state: the state file, never the shipped schedules.json
         )
 
     # -- events ------------------------------------------------------------------------------------------------

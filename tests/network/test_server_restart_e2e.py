@@ -13,7 +13,7 @@ def test_satellite_reconnects_after_the_server_restarts(tools):
     server = tools.process("server", "server", {**server_sets(tools, ports), "network.registration_on_start": True})
     client = tools.process("client", "client", tools.satellite_sets(ports[0], "aa:bb:cc:00:03:01", "Office"))
     tools.wait_until(lambda: "sat-" in server.log and " connected from " in server.log, 30, "first connection")
-    registration = list((tools.tmp_path / "server" / "config" / "satellites").glob("*.json"))
+    registration = list((tools.tmp_path / "server" / "state" / "satellites").glob("*.json"))
     assert [p.name for p in registration] == ["aa-bb-cc-00-03-01.json"]
     assert server.stop() == 0
     tools.wait_until(lambda: "retrying in" in client.log, 15, "the satellite to notice the lost server")

@@ -23,7 +23,9 @@ async def test_timer_fires_through_the_scheduler_on_the_satellite_that_asked(app
     assert recorder.of(names.TTS_RECEIVED)[-1].text == "Timer set for 5 minutes"
     timers = app.plugin_manager["timer"].timers()
     assert len(timers) == 1 and (timers[0].next_run - clock()).total_seconds() == 300
-    assert (app.root / "config" / "schedules.json").read_text().count("timer-") >= 1  # persisted
+    assert (app.root / "state" / "schedules.json").read_text().count("timer-") >= 1  # persisted as runtime state
+    shipped = app.root / "config" / "schedules.json"
+    assert not shipped.exists() or "timer-" not in shipped.read_text()  # never in the shipped definitions
 
     clock.advance(299)
     assert await app.scheduler.run_due() == []

@@ -165,8 +165,18 @@ async def test_plugin_refuses_on_its_own_without_the_gate(server):
     assert server.pipeline.admin.refused == 0
 
 
-async def test_standalone_without_gate_or_admin_speakers_refuses_everyone(app):
-    """The conftest's standalone Application: no pipeline gate, `pipeline.admin_speakers` empty -> nobody."""
+async def test_standalone_default_lets_the_system_command_word_authorise(app):
+    """The conftest's standalone Application: no pipeline gate, `pipeline.admin_speakers` empty (the default): the
+    system-command wake word authorises (spec), the normal wake word does not."""
     assert app.get("pipeline") is None
-    said, reason = await _turn(app, "reload all plugins", system_command=True, speaker="Johannes")
+    reloads: list[str] = []
+
+    async def reload_plugins() -> list[str]:  # the real one reloads every plugin: seconds of CPU
+        reloads.append("called")
+        return []
+
+    app.functions.register("reload_plugins", reload_plugins, "test: record the call", replace=True)
+    said, reason = await _turn(app, "reload all plugins", system_command=False, speaker="Johannes")
     assert said == [NOT_ALLOWED] and reason == "not allowed"
+    said, reason = await _turn(app, "reload all plugins", system_command=True, speaker="", speaker_id=-1)
+    assert said == ["Okay, reloading all plugins"] and reason == "answered"

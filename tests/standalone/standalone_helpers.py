@@ -84,7 +84,7 @@ def register_standalone(server_root: Path) -> Any:
     """Pre-register the standalone on the server (as the registration dialogue would) and return the record."""
     from trixy_server.registry import SatelliteRegistry
 
-    return SatelliteRegistry(server_root / "config" / "satellites").register(STANDALONE_MAC, "Office", "Laptop")
+    return SatelliteRegistry(server_root / "state" / "satellites").register(STANDALONE_MAC, "Office", "Laptop")
 
 
 def build_standalone_app(root: Path, port: int, record: Any, *, interval_s: float = 0.2,

@@ -186,3 +186,46 @@ async def test_overview_lists_loaded_disabled_and_broken_plugins(plugin_folders,
     assert rows["recorder"].version == "1.2.3" and rows["recorder"].modified is not None
     assert not rows["broken"].loaded and rows["broken"].problem.startswith("import: syntax error in main.py")
     await manager.close()
+
+
+SLOW_LOADER = """
+import threading
+from trixy_core.events import TrixyEvent
+from trixy_core.plugins import TrixyPlugin
+
+STARTED = threading.Event()
+RELEASE = threading.Event()
+SEEN = []
+
+class Slow(TrixyPlugin):
+    def on_load(self):
+        STARTED.set()
+        RELEASE.wait(10)
+        self.ready = True
+
+    @TrixyEvent(["text received"])
+    def on_text(self, event_name, event_data):
+        SEEN.append((event_data, getattr(self, "ready", False)))
+"""
+
+
+async def test_handlers_never_run_before_on_load_has_returned(plugin_folders, handler):
+    """Events raised while on_load() runs in its worker thread must not reach the half-built plugin."""
+    import asyncio
+
+    plugin_folders.write("slow", SLOW_LOADER)
+    manager, handler = make_manager(plugin_folders, handler)
+    loading = asyncio.ensure_future(manager.load_all())
+    for _ in range(500):
+        if "trixy_plugins.slow.main" in sys.modules and sys.modules["trixy_plugins.slow.main"].STARTED.is_set():
+            break
+        await asyncio.sleep(0.01)
+    module = sys.modules["trixy_plugins.slow.main"]
+    assert module.STARTED.is_set()
+    during = await handler.trigger("text received", "during on_load")
+    module.RELEASE.set()
+    assert await loading == ["slow"]
+    await handler.trigger("text received", "after on_load")
+    assert module.SEEN == [("after on_load", True)]
+    assert during.errors == []
+    await manager.close()

@@ -88,7 +88,9 @@ async def test_schedules_and_state_survive_a_restart_and_missed_runs_follow_the_
     await first.close()
     stored = json.loads((tmp_path / "schedules.json").read_text())
     assert [s["name"] for s in stored["schedules"]] == ["hourly", "daily"]
-    assert stored["schedules"][0]["state"]["runs"] == 1
+    assert all("state" not in s for s in stored["schedules"])  # definitions only: runs go to the state file
+    state = json.loads(first.state_path.read_text())
+    assert state["state"]["hourly"]["runs"] == 1 and first.state_path != first.path
 
     # stopped for 3.5 hours: "hourly" missed 09:00, 10:00, 11:00 -> made up ONCE (11:00 is 30 min late, grace 1 h);
     # "daily" next run is tomorrow, nothing missed.
@@ -253,3 +255,100 @@ async def test_scheduler_disabled_by_config_loads_schedules_but_never_fires(tmp_
         await app.event_handler.trigger("x")
         await app.event_handler.drain(1)
     assert finished == []
+
+
+async def test_running_never_rewrites_the_definitions_file_and_keeps_its_mode(handler, tmp_path, clock):
+    """The shipped schedules.json is configuration: runs, saves and restarts leave its bytes and mode alone."""
+    import os
+
+    shipped = json.dumps({"schedules": [MORNING]}, indent=4)  # a person's formatting, not ours
+    path = tmp_path / "schedules.json"
+    path.write_text(shipped)
+    os.chmod(path, 0o644)
+    state_path = tmp_path / "state" / "schedules.json"
+    calls: list = []
+    manager = make(handler, tmp_path, clock, calls=calls, state_path=state_path)
+    await manager.start(run_loop=False)
+    await manager.run_due(clock.advance(minutes=30))  # 07:30: MORNING fires
+    assert ("note", "morning ran") in calls
+    await manager.close()
+    assert path.read_text() == shipped and (path.stat().st_mode & 0o777) == 0o644
+    assert json.loads(state_path.read_text())["state"]["morning"]["runs"] == 1
+
+    again = make(handler, tmp_path, clock, state_path=state_path)
+    await again.start(run_loop=False)
+    assert again.get("morning").runs == 1 and again.get("morning").last_triggered is not None
+    again.set_enabled("morning", False)  # an edit of the definition: written, mode kept, no run state inside
+    await again.close()
+    stored = json.loads(path.read_text())
+    assert stored["schedules"][0]["enabled"] is False and "state" not in stored["schedules"][0]
+    assert (path.stat().st_mode & 0o777) == 0o644
+
+
+async def test_runtime_schedules_live_in_the_state_file_only(handler, tmp_path, clock):
+    """A timer the app makes for itself survives a restart without entering the shipped schedules file."""
+    path = tmp_path / "schedules.json"
+    path.write_text(json.dumps({"schedules": []}))
+    before = path.read_bytes()
+    manager = make(handler, tmp_path, clock)
+    await manager.start(run_loop=False)
+    manager.add({"name": "timer-1", "triggers": [{"type": "date", "at": "2026-11-25T08:00:00+00:00"}],
+                 "actions": [{"type": "function", "function": "note"}]}, runtime=True)
+    await manager.close()
+    assert path.read_bytes() == before
+    again = make(handler, tmp_path, clock)
+    await again.start(run_loop=False)
+    assert again.get("timer-1").runtime and again.get("timer-1").next_run is not None
+    again.remove("timer-1")
+    await again.close()
+    assert path.read_bytes() == before
+    assert json.loads(again.state_path.read_text())["runtime_schedules"] == []
+
+
+async def test_old_files_with_state_blocks_still_load_and_a_damaged_state_file_is_kept_aside(handler, tmp_path, clock):
+    legacy = {**MORNING, "state": {"runs": 7, "last_error": "old failure", "last_triggered": None}}
+    (tmp_path / "schedules.json").write_text(json.dumps({"schedules": [legacy]}))
+    manager = make(handler, tmp_path, clock)
+    manager.state_path.write_text("{not json")
+    await manager.start(run_loop=False)
+    assert manager.get("morning").runs == 7 and manager.get("morning").last_error == "old failure"
+    assert any("invalid JSON" in p for p in manager.problems)
+    assert [p.name.split(".damaged-")[0] for p in tmp_path.glob("*.damaged-*")] == [manager.state_path.name]
+    await manager.close()
+    assert json.loads(manager.state_path.read_text())["state"]["morning"]["runs"] == 7
+
+
+async def test_a_training_that_fails_in_the_background_is_recorded_in_last_error(handler, tmp_path, clock):
+    """The trainer runner returns at once with the run's outcome future; the failure comes later, from a thread."""
+    import asyncio
+    import concurrent.futures
+    import threading
+
+    release = threading.Event()
+
+    def runner(trainer: str, params: dict) -> concurrent.futures.Future:
+        outcome: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run() -> None:
+            release.wait(10)
+            outcome.set_exception(RuntimeError(f"training {trainer} failed: no chunked data"))
+
+        threading.Thread(target=run, daemon=True).start()
+        return outcome
+
+    manager = make(handler, tmp_path, clock)
+    manager.trainer_runner = runner
+    await manager.start(run_loop=False)
+    manager.add({"name": "nightly", "triggers": [{"type": "time", "at": "03:00"}],
+                 "actions": [{"type": "training", "trainer": "wakeword"}]})
+    await manager.run_now("nightly")
+    assert manager.get("nightly").last_error == ""  # started fine; the run has not ended yet
+    release.set()
+    for _ in range(500):
+        if manager.get("nightly").last_error:
+            break
+        await asyncio.sleep(0.01)
+    error = manager.get("nightly").last_error
+    assert "action 1 (training wakeword): failed in the background" in error and "no chunked data" in error
+    assert "no chunked data" in json.loads(manager.state_path.read_text())["state"]["nightly"]["last_error"]
+    await manager.close()

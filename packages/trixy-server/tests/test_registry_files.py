@@ -60,3 +60,20 @@ def test_update_and_delete(registry):
         registry.delete(rec.mac)
     with pytest.raises(RegistryError, match="room"):
         registry.register("aa:bb:cc:00:11:22", "  ", "A")
+
+
+def test_registrations_in_the_old_config_folder_move_to_the_state_folder_with_their_mode(tmp_path):
+    """Registrations hold secrets: they leave the tracked config/ for the git-ignored state folder, still readable."""
+    from trixy_server.component import SatelliteNetwork
+    from trixy_server.config import NetworkConfig
+
+    old = SatelliteRegistry(tmp_path / "config" / "satellites")
+    rec = old.register("AA:BB:CC:00:11:22", "Kitchen", "Fridge")
+    config = NetworkConfig(bind_address="127.0.0.1", command_port=0, audio_input_port=0, audio_output_port=0,
+                           music_port=0)
+    assert config.satellites_folder == "state/satellites"
+    network = SatelliteNetwork(config, tmp_path)
+    moved = tmp_path / "state" / "satellites" / "aa-bb-cc-00-11-22.json"
+    assert network.registry.get("aa:bb:cc:00:11:22") == rec
+    assert moved.is_file() and stat.S_IMODE(moved.stat().st_mode) == 0o600
+    assert not (tmp_path / "config" / "satellites").exists()

@@ -48,7 +48,7 @@ def test_standalone_process_runs_without_a_server_and_stops_cleanly(tmp_path: Pa
     assert proc.returncode == 0, "".join(lines) + out
     saved = config.read_text()
     assert '"sync"' in saved and '"interval_s": 30.0' in saved and '"standalone"' in saved   # documented defaults
-    assert (tmp_path / "config" / "satellites" / "02-74-72-78-79-01.json").is_file()
+    assert (tmp_path / "state" / "satellites" / "02-74-72-78-79-01.json").is_file()
 
 
 def test_demo_flag_hands_over_to_the_demo(monkeypatch):

@@ -102,7 +102,7 @@ async def test_disconnect_reconnect_and_delete_registration_buttons(server_app, 
             view.select(MAC)
             await kit.click(pilot, "#sat-delete")
             assert manager.find(MAC) is None
-            registry_files = list((server_app.root / "config" / "satellites").glob("*.json"))
+            registry_files = list((server_app.root / "state" / "satellites").glob("*.json"))
             assert registry_files == []
             assert MAC not in status_of(view)
         finally:
@@ -171,7 +171,7 @@ async def test_satellite_sub_view_info_connection_conversation_and_configuration
             detail.query_one("#sat-alias", Input).value = "Lamp"
             await kit.click(pilot, "#sat-save-registration")
             assert sat.room == "Hall" and sat.alias == "Lamp"
-            record = json.loads(next((server_app.root / "config" / "satellites").glob("*.json")).read_text())
+            record = json.loads(next((server_app.root / "state" / "satellites").glob("*.json")).read_text())
             assert record["room"] == "Hall" and record["alias"] == "Lamp"
 
             await pilot.press("escape")

@@ -1,4 +1,5 @@
-"""Reading and atomically writing JSON files (config, plugin config, schedules): a crash never leaves half a file."""
+"""Reading and atomically writing JSON files (config, plugin config, schedules, registrations): a crash never leaves
+half a file, and a write keeps the file's mode (0600 only for secrets). The one JSON writer of every package."""
 
 from __future__ import annotations
 
@@ -26,16 +27,48 @@ def read_json(path: Path) -> Any:
         raise JsonFileError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
 
 
-def write_json_atomic(path: Path, data: Any, *, indent: int = 2) -> None:
-    """Write `data` as JSON to `path` through a temporary file in the same folder and an atomic rename."""
+def _process_umask() -> int:
+    """The process's umask, read without changing it where /proc allows (changing it races with other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+PRIVATE_MODE = 0o600
+"""Secrets (satellite registrations with their keys): readable by the owner only."""
+
+
+def write_json_atomic(
+    path: Path, data: Any, *, indent: int = 2, private: bool = False, sort_keys: bool = False
+) -> None:
+    """Write `data` as JSON to `path` through a temporary file in the same folder and an atomic rename.
+
+    The file mode is what the file had (an edit never changes who may read it); a new file gets the usual mode
+    (0666 minus the umask), and `private=True` (secrets) always 0600. Without this, the temporary file's 0600 from
+    `mkstemp` would silently replace the mode of every config file written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
+    if private:
+        mode = PRIVATE_MODE
+    else:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_process_umask()
+    text = json.dumps(data, indent=indent, ensure_ascii=False, sort_keys=sort_keys) + "\n"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:

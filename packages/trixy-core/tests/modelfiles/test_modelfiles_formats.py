@@ -15,6 +15,7 @@ from trixy_core.modelfiles import (
     CorruptModelFileError,
     IncompatibleMetadataError,
     MissingMetafileError,
+    ModelFileError,
     ModelPasswordError,
     UnsupportedModelFormatError,
     base_metadata,
@@ -157,6 +158,51 @@ def test_pt_torch_package_round_trip(tmp_path: Path, meta: dict) -> None:
     x = torch.randn(1, 4)
     assert loaded_meta["threshold"] == 0.7
     assert torch.allclose(loaded(x), model(x))
+
+
+UNLOADABLE_IN_A_PACKAGE = """
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(slots=True)
+class Settings:
+    width: int = 4
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.settings = Settings()
+        self.linear = torch.nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.linear(x)
+"""
+
+
+def test_pt_that_cannot_be_loaded_back_is_refused_at_write_time(tmp_path: Path, meta: dict, monkeypatch) -> None:
+    """A dataclass with string annotations cannot be re-created inside torch.package: write_pt says so and keeps
+    no broken file, instead of a .pt that fails on every user's machine."""
+    import importlib
+    import sys
+
+    package = tmp_path / "src" / "pt_probe_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "net.py").write_text(UNLOADABLE_IN_A_PACKAGE)
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    try:
+        module = importlib.import_module("pt_probe_pkg.net")
+        with pytest.raises(ModelFileError, match="cannot be loaded back"):
+            write_pt(tmp_path / "bad.pt", module.Net(), meta, required=WAKEWORD_REQUIRED_KEYS)
+        assert not (tmp_path / "bad.pt").exists()
+    finally:
+        for name in [n for n in sys.modules if n.startswith("pt_probe_pkg")]:
+            del sys.modules[name]
 
 
 def test_unknown_suffix_is_unsupported(tmp_path: Path) -> None:

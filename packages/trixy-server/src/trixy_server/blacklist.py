@@ -8,8 +8,8 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from trixy_core.jsonfile import write_json_atomic
 from trixy_server.errors import NetworkConfigError
-from trixy_server.jsonfile import write_json_atomic
 from trixy_server.mac import normalize_mac
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Blacklist:
                 macs = list(data["blacklist"])
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise NetworkConfigError(f"cannot read blacklist {path}: {exc}; fix or delete the file") from exc
-        return cls(macs, persist=lambda items: write_json_atomic(path, {"blacklist": items}))
+        return cls(macs, persist=lambda items: write_json_atomic(path, {"blacklist": items}, sort_keys=True))
 
     def subscribe(self, listener: Listener) -> None:
         """Call `listener(mac, blocked)` after every change."""

@@ -15,7 +15,7 @@ from trixy_server.config import NetworkConfig
 from trixy_server.manager import SatelliteManager
 from trixy_server.network import NetworkServer
 from trixy_server.registration import RegistrationWindow
-from trixy_server.registry import SatelliteRegistry
+from trixy_server.registry import LEGACY_FOLDER, SatelliteRegistry, migrate_registrations
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ class SatelliteNetwork:
                  registration_on_start: bool = False) -> None:
         self.config = config
         folder = Path(config.satellites_folder)
-        self.registry = SatelliteRegistry(folder if folder.is_absolute() else Path(root) / folder)
+        folder = folder if folder.is_absolute() else Path(root) / folder
+        migrate_registrations(Path(root) / LEGACY_FOLDER, folder)
+        self.registry = SatelliteRegistry(folder)
         persist = None
         if app_config is not None:
             def persist(items: list[str]) -> None:

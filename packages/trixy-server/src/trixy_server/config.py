@@ -19,8 +19,9 @@ NETWORK_SECTION = ConfigSection(
         ConfigField("audio_output_port", int, 2103, "Speech (TTS) audio to satellites, 16 kHz mono s16le.", minimum=0,
                     maximum=65535),
         ConfigField("music_port", int, 2104, "Music to satellites, 48 kHz stereo s16le.", minimum=0, maximum=65535),
-        ConfigField("satellites_folder", str, "config/satellites",
-                    "Registration files (<mac>.json), relative to Trixy's root folder."),
+        ConfigField("satellites_folder", str, "state/satellites",
+                    "Registration files (<mac>.json, 0600: they hold keys), relative to Trixy's root folder; runtime "
+                    "state, git-ignored. Files found in the old config/satellites are moved here at start."),
         ConfigField("registration_window_s", float, 60.0, "How long registration mode stays on.", minimum=1),
         ConfigField("registration_on_start", bool, False,
                     "Enter registration mode when the server starts (first-time setup of a headless server)."),
@@ -66,7 +67,7 @@ class NetworkConfig:
     audio_input_port: int = 2102
     audio_output_port: int = 2103
     music_port: int = 2104
-    satellites_folder: str = "config/satellites"
+    satellites_folder: str = "state/satellites"
     registration_window_s: float = 60.0
     registration_answer_timeout_s: float = 30.0
     blacklist: list[str] = field(default_factory=list)

@@ -1,17 +1,23 @@
-"""The satellite registry: one `config/satellites/<mac>.json` per registered satellite (room, alias, id, secret)."""
+"""The satellite registry: one `<satellites_folder>/<mac>.json` per registered satellite (room, alias, id, secret).
+
+The default folder is `state/satellites/` (git-ignored runtime state, files 0600: they hold the satellite's key).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import secrets
+import shutil
 import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trixy_core.jsonfile import write_json_atomic
 from trixy_server.errors import AlreadyRegisteredError, InvalidMacError, RegistryError, UnknownSatelliteError
-from trixy_server.jsonfile import write_json_atomic
 from trixy_server.mac import mac_file_stem, normalize_mac
 
 logger = logging.getLogger(__name__)
@@ -72,6 +78,40 @@ class SatelliteRecord:
 def new_satellite_id() -> str:
     """A short random id (`sat-1a2b3c4d`), unique enough for a household and easy to read in logs."""
     return f"sat-{secrets.token_hex(4)}"
+
+
+LEGACY_FOLDER = Path("config") / "satellites"
+"""Where registrations were written before the state folder existed (inside the tracked config folder)."""
+
+
+def migrate_registrations(legacy: Path, folder: Path) -> list[Path]:
+    """Move `legacy/*.json` registrations into `folder` (mode kept; a file already there wins and the old one stays).
+
+    Returns the new paths. Registrations hold secrets and are runtime state, so they leave the tracked config/.
+    """
+    legacy, folder = Path(legacy), Path(folder)
+    if not legacy.is_dir() or legacy.resolve() == folder.resolve():
+        return []
+    moved: list[Path] = []
+    for old in sorted(legacy.glob("*.json")):
+        if old.name.startswith("."):
+            continue
+        new = folder / old.name
+        if new.exists():
+            logger.warning("registration %s not moved: %s exists (remove the old file when done)", old, new)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(old, new)
+        except OSError:  # another file system: copy with its mode, then remove
+            shutil.copy2(old, new)
+            old.unlink()
+        moved.append(new)
+    if moved:
+        logger.info("moved %d satellite registration(s) from %s to %s", len(moved), legacy, folder)
+        with contextlib.suppress(OSError):
+            legacy.rmdir()  # only when empty
+    return moved
 
 
 class SatelliteRegistry:
@@ -184,6 +224,6 @@ class SatelliteRegistry:
     def _write(self, record: SatelliteRecord) -> None:
         path = self.path_for(record.mac)
         try:
-            write_json_atomic(path, record.to_json(), private=True)
+            write_json_atomic(path, record.to_json(), private=True, sort_keys=True)
         except OSError as exc:
             raise RegistryError(f"cannot write {path}: {exc}") from exc

@@ -21,7 +21,25 @@ def test_rules():
     anyone = gate(speakers=["*"])
     assert anyone.check("Reboot", system_command=True, speaker_id=3, speaker_name="Eve") is None
     assert anyone.check("Reboot", system_command=True, speaker_id=-1, speaker_name="unknown") is not None
-    assert gate(speakers=[]).check("Reboot", system_command=True, speaker_id=0, speaker_name="Johannes") is not None
+
+
+def test_default_empty_allow_list_lets_the_system_command_word_authorise_anybody():
+    """Spec: the system-command wake word authorises administration; `admin_speakers: []` adds no condition."""
+    default = gate(speakers=[])
+    assert default.check("Reboot", system_command=True, speaker_id=0, speaker_name="Johannes") is None
+    assert default.check("Reboot", system_command=True, speaker_id=-1, speaker_name="unknown") is None
+    assert "system-command" in default.check("Reboot", system_command=False, speaker_id=0, speaker_name="Johannes")
+
+
+def test_default_pipeline_config_does_not_refuse_everybody(tmp_path):
+    from trixy_server.pipeline import PipelineSettings
+
+    app = create_application("server", root=tmp_path, overrides=["scheduler.enabled=false"], setup_logging=False)
+    settings = PipelineSettings.from_config(app.config)
+    assert settings.admin_speakers == []
+    g = AdminGate(app, settings.admin_intents, settings.admin_speakers, settings.not_allowed_reply)
+    assert g.check("Reboot", system_command=True, speaker_id=-1, speaker_name="") is None
+    assert g.check("Reboot", system_command=False, speaker_id=0, speaker_name="Johannes") is not None
 
 
 async def test_refused_intent_is_answered_stopped_and_the_conversation_closed(tmp_path):

@@ -3,13 +3,15 @@
 Installed through the core's `trixy.components` entry point (`install(application)`), on servers and standalones:
 - `application.trainers`: {"wakeword": TrainerHandle, "speaker": TrainerHandle}, each following the "Trainer handle"
   contract of docs/tui.md (start/pause/resume/stop, live progress, history, last run, model file);
-- `application.trainer_runner`: `fn(trainer_name, params)` used by schedule actions of type "training".
+- `application.trainer_runner`: `fn(trainer_name, params)` used by schedule actions of type "training"; it returns
+  the run's outcome future at once, which the scheduler watches to record a failure that happens in the background.
 Every finished epoch (and the end of a run) raises a `training progress` event with
 `trixy_core.events.data.TrainingProgress`.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 import time
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from trixy_core.application_protocol import TrixyApplication
 from trixy_core.events.data import TrainingProgress
 from trixy_core.events.names import TRAINING_PROGRESS
-from trixy_trainer.errors import ConfigError
+from trixy_trainer.errors import ConfigError, TrainingFailedError
 
 if TYPE_CHECKING:  # torch and lightning load only when a training starts, not with every server
     from trixy_trainer.control import TrainingControl
@@ -65,6 +67,8 @@ class TrainerHandle:
         self.last_run: dict[str, Any] | None = None
         self.started_with: dict[str, Any] | None = None
         self.result: Any = None
+        self.outcome: concurrent.futures.Future[dict[str, Any]] | None = None
+        """The current run's end: `last_run` when it finished or stopped, `TrainingFailedError` when it failed."""
         self._train = train
         self._compose = compose
         self._set_batch = batch_setter
@@ -124,8 +128,8 @@ class TrainerHandle:
             out.append("resume=last")
         return out
 
-    def start(self, params: Mapping[str, Any] | None = None) -> None:
-        """Compose the config now (a bad value raises here) and train in a background thread."""
+    def start(self, params: Mapping[str, Any] | None = None) -> concurrent.futures.Future[dict[str, Any]]:
+        """Compose the config now (a bad value raises here) and train in a background thread; returns `outcome`."""
         from trixy_trainer.control import TrainingControl
 
         params = dict(params or {})
@@ -141,10 +145,14 @@ class TrainerHandle:
             self.progress = None
             self.result = None
             self._control = TrainingControl()
-            self._thread = threading.Thread(target=self._run, args=(cfg, self._control),
+            outcome: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+            outcome.set_running_or_notify_cancel()
+            self.outcome = outcome
+            self._thread = threading.Thread(target=self._run, args=(cfg, self._control, outcome),
                                             name=f"trixy-trainer-{self.name}", daemon=True)
             self._thread.start()
         logger.info("training %s started (%s)", self.name, params)
+        return outcome
 
     def pause(self) -> None:
         """Pause the running training after its current batch."""
@@ -169,7 +177,17 @@ class TrainerHandle:
 
     # -- the run ------------------------------------------------------------------------------------------------
 
-    def _run(self, cfg: Any, control: TrainingControl) -> None:
+    def _run(self, cfg: Any, control: TrainingControl, outcome: concurrent.futures.Future[dict[str, Any]]) -> None:
+        try:
+            self._train_and_record(cfg, control)
+        finally:
+            last = dict(self.last_run or {"status": "failed", "error": "the run ended without a record"})
+            if last.get("status") == "failed":
+                outcome.set_exception(TrainingFailedError(f"training {self.name} failed: {last.get('error')}"))
+            else:
+                outcome.set_result(last)
+
+    def _train_and_record(self, cfg: Any, control: TrainingControl) -> None:
         started = time.time()
         status, error = "finished", None
         try:
@@ -292,15 +310,15 @@ def build_trainers(root: Path | str, emit: Emit | None = None, overrides: Mappin
     )
 
 
-def make_trainer_runner(trainers: Mapping[str, TrainerHandle]) -> Callable[[str, dict[str, Any]], str]:
-    """The scheduler's `trainer_runner(name, params)`: starts the training in the background and returns at once."""
+def make_trainer_runner(trainers: Mapping[str, TrainerHandle]) -> Callable[[str, dict[str, Any]], concurrent.futures.Future[dict[str, Any]]]:
+    """The scheduler's `trainer_runner(name, params)`: starts the training in the background and returns its outcome
+    future at once (the scheduler records a background failure in the schedule's `last_error`)."""
 
-    def run_trainer(name: str, params: dict[str, Any]) -> str:
+    def run_trainer(name: str, params: dict[str, Any]) -> concurrent.futures.Future[dict[str, Any]]:
         handle = trainers.get(name)
         if handle is None:
             raise ConfigError(f"no trainer named {name!r}; known: {', '.join(sorted(trainers))}")
-        handle.start(params)
-        return f"training {name} started"
+        return handle.start(params)
 
     return run_trainer
 

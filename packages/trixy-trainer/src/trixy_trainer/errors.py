@@ -21,3 +21,7 @@ class ConfigError(TrainerError):
 
 class TrainingStopped(TrainerError):
     """Training was stopped on request; the last checkpoint can resume it."""
+
+
+class TrainingFailedError(TrainerError):
+    """A background training run failed; the message is the run's error (what the schedule records)."""

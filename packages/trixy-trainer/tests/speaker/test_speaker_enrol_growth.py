@@ -59,3 +59,11 @@ def test_finetuning_with_a_new_speaker_keeps_old_ids(trained, corpus: Path, tmp_
     grown, _ = load_speaker_pth(result.files["pth"], "test-password")
     stats = [k for k in base.state_dict() if k.endswith("running_mean")]
     assert stats and any(not torch.equal(base.state_dict()[k], grown.state_dict()[k]) for k in stats)
+
+
+def test_finetuning_for_one_epoch_of_ten_batches_trains(trained, corpus: Path, tmp_path: Path, speaker_overrides) -> None:
+    """`trainer.max_epochs=1` with 10 steps put OneCycleLR's warm-up end on step 0 (0.1 x 10 - 1): ZeroDivisionError."""
+    result = train_speakers(speaker_overrides(corpus, tmp_path / "out", f"finetune_from={trained.files['pth']}",
+                                              "export.formats=[pth]", "data.batches_per_epoch=10",
+                                              "trainer.max_epochs=1"))
+    assert result.files["pth"].is_file() and result.metadata["num_speaker"] == 4

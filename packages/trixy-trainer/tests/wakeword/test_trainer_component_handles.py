@@ -80,7 +80,7 @@ async def test_tiny_training_reports_progress_events_stops_and_exports_a_readabl
 
         handle._on_epoch = on_epoch
         result = app.trainer_runner("wakeword", {"batch_size": 8, "min_epochs": 1, "max_epochs": 6})
-        assert result == "training wakeword started" and handle.running
+        assert result is handle.outcome and not result.done() and handle.running
         with pytest.raises(ConfigError, match="already running"):
             handle.start({})
         assert await asyncio.to_thread(first_epoch.wait, 30)
@@ -110,3 +110,29 @@ def test_a_failing_run_is_recorded_not_raised(tmp_path: Path) -> None:
     assert handle.join(30)
     assert handle.last_run["status"] == "failed" and handle.last_run["error"]
     assert handle.progress is None
+
+
+async def test_scheduled_training_that_fails_in_the_background_records_last_error(tmp_path: Path) -> None:
+    """A schedule's training action returns at once; the real run fails later in its thread (no data): the
+    schedule's `last_error` says so, in memory and in the state file."""
+    import json
+
+    app = create_application("server", root=tmp_path, setup_logging=False, overrides=["scheduler.enabled=false"])
+    handle: TrainerHandle = app.trainers["wakeword"]
+    handle.overrides = [f"data.chunked_dir={tmp_path / 'missing'}"]
+    async with app:
+        app.scheduler.add({"name": "nightly training", "triggers": [{"type": "time", "at": "03:00"}],
+                           "actions": [{"type": "training", "trainer": "wakeword", "params": {"max_epochs": 1}}]})
+        await app.scheduler.run_now("nightly training")
+        assert handle.outcome is not None
+        assert await asyncio.to_thread(handle.join, 60)
+        schedule = app.scheduler.get("nightly training")
+        for _ in range(500):
+            if schedule.last_error:
+                break
+            await asyncio.sleep(0.01)
+        assert handle.last_run["status"] == "failed"
+        assert "training wakeword" in schedule.last_error and "failed in the background" in schedule.last_error
+        assert handle.last_run["error"] in schedule.last_error
+    state = json.loads((tmp_path / "state" / "schedules.json").read_text())
+    assert state["state"]["nightly training"]["last_error"] == schedule.last_error

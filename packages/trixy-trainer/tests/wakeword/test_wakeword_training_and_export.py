@@ -9,8 +9,9 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import torch
+from torch.package import PackageImporter
 
-from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, read_pth
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, read_pt, read_pth
 from trixy_trainer.cli import main as cli_main
 from trixy_trainer.config import load_config
 from trixy_trainer.features.logmel import FeatureSettings
@@ -81,6 +82,13 @@ def test_train_one_epoch_exports_models_that_match_torch(tiny_chunked: Path, tmp
     assert onnx_probs.shape == (3, 3)
     assert np.allclose(onnx_probs, torch_probs, atol=1e-4)
     assert np.allclose(onnx_probs.sum(axis=1), 1.0, atol=1e-5)
+    # the .pt (torch.package, reparameterised) loads on its own and gives the same probabilities
+    pt_meta, packaged = read_pt(result.files["pt"], WAKEWORD_REQUIRED_KEYS)
+    assert pt_meta["reparameterized"] is True and pt_meta["classes"] == meta["classes"]
+    with torch.no_grad():
+        pt_probs = torch.softmax(packaged.eval()(torch.from_numpy(audio)), dim=-1).numpy()
+    assert np.allclose(pt_probs, torch_probs, atol=1e-4)
+    assert not [m for m in PackageImporter(str(result.files["pt"])).extern_modules if m.startswith("trixy")]
     # the mel filterbank is computed by the graph from its band edges, not stored as a 40 x 201 weight
     import onnx
 

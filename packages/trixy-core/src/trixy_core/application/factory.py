@@ -85,6 +85,7 @@ def create_application(
         scheduler = ScheduleManager(
             handler,
             schedule_file if schedule_file.is_absolute() else config.path.parent / schedule_file,
+            state_path=app.path("state") / "schedules.json",
             functions=app.functions,
             trainer_runner=lambda trainer, params: _run_trainer(app, trainer, params),
             misfire_grace_s=sched["misfire_grace_s"],

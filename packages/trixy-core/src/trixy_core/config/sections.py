@@ -22,6 +22,8 @@ PATHS = ConfigSection(
         ConfigField("models", str, "models", "Wake-word and voice-recognition models."),
         ConfigField("assets", str, "assets", "Asset profiles (assets/<profile>/...)."),
         ConfigField("trainer", str, "trainer", "Trainer data and runs."),
+        ConfigField("state", str, "state",
+                    "Runtime state Trixy writes (schedule runs, timers): git-ignored, apart from the shipped config."),
     ),
 )
 

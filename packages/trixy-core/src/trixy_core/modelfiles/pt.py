@@ -33,7 +33,9 @@ def write_pt(
 ) -> Path:
     """Package ``model`` and the metadata with torch.package; ``intern`` adds module patterns to bundle as source.
 
-    The model's own top-level package is always interned; everything else (torch, numpy) is extern.
+    The model's own top-level package is always interned; everything else (torch, numpy) is extern. The file is
+    loaded back before this returns: an archive that cannot be loaded (e.g. an interned module whose dataclasses use
+    string annotations, which torch.package cannot re-create) is removed and raises here, not on a user's machine.
     """
     from torch.package import PackageExporter
 
@@ -49,7 +51,22 @@ def write_pt(
         exporter.mock("**")
         exporter.save_text(PACKAGE_NAME, METAFILE_NAME, encode_metadata_json(meta).decode("utf-8"))
         exporter.save_pickle(PACKAGE_NAME, MODEL_RESOURCE, model)
+    try:
+        _load_model(path)
+    except CorruptModelFileError as exc:
+        path.unlink(missing_ok=True)
+        raise ModelFileError(f"{path}: the written torch.package cannot be loaded back, so it was removed ({exc})") from exc
     return path
+
+
+def _load_model(path: Path) -> Any:
+    from torch.package import PackageImporter
+
+    try:
+        importer = PackageImporter(str(path))
+        return importer.load_pickle(PACKAGE_NAME, MODEL_RESOURCE)
+    except Exception as exc:  # torch.package raises many types for a bad archive
+        raise CorruptModelFileError(f"{path}: model cannot be loaded from the torch.package ({exc})") from exc
 
 
 def read_pt_metadata(path: str | Path, required: Iterable[str] = BASE_REQUIRED_KEYS) -> dict[str, Any]:
@@ -74,11 +91,4 @@ def read_pt_metadata(path: str | Path, required: Iterable[str] = BASE_REQUIRED_K
 def read_pt(path: str | Path, required: Iterable[str] = BASE_REQUIRED_KEYS) -> tuple[dict[str, Any], Any]:
     """Return ``(metadata, model)`` from a trusted .pt torch.package."""
     meta = read_pt_metadata(path, required)
-    from torch.package import PackageImporter
-
-    try:
-        importer = PackageImporter(str(path))
-        model = importer.load_pickle(PACKAGE_NAME, MODEL_RESOURCE)
-    except Exception as exc:  # torch.package raises many types for a bad archive
-        raise CorruptModelFileError(f"{path}: model cannot be loaded from the torch.package ({exc})") from exc
-    return meta, model
+    return meta, _load_model(Path(path))

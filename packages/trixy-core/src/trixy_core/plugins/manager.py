@@ -201,6 +201,8 @@ class PluginManager:
             raise PluginLoadError(name, f"{plugin_class.__name__}() raised {type(exc).__name__}: {exc}", "init") from exc
         plugin._manager = self
         self._declare(name, plugin_class)
+        # Muted from the first subscription until on_load() has returned: a handler never sees a half-built plugin.
+        self.event_handler.mute(name)
         self.event_handler.subscribe_decorated(plugin, owner=name)
         self.event_handler.subscribe_decorated(module, owner=name)
         self._plugins[name] = plugin
@@ -214,7 +216,6 @@ class PluginManager:
                 self._forget(name)
                 raise
         else:
-            self.event_handler.mute(name)
             logger.info("plugin %s loaded (disabled)", name)
         return plugin
 
@@ -249,12 +250,13 @@ class PluginManager:
         return candidates[0]
 
     async def _activate(self, plugin: TrixyPlugin) -> None:
-        self.event_handler.unmute(plugin.name)
+        """Run on_load() with the plugin muted, and only then let its handlers see events."""
+        self.event_handler.mute(plugin.name)
         try:
             await _call_hook(plugin.on_load, self.event_handler)
         except Exception as exc:
-            self.event_handler.mute(plugin.name)
             raise PluginLoadError(plugin.name, f"on_load raised {type(exc).__name__}: {exc}", "on_load") from exc
+        self.event_handler.unmute(plugin.name)
         self._active.add(plugin.name)
         logger.info("plugin %s loaded", plugin.name)
         self._emit(names.PLUGIN_LOADED, PluginLoaded(plugin.name, str(plugin.version), str(plugin.path)))
@@ -334,10 +336,8 @@ class PluginManager:
         if bound is not None and bound.is_running():
             asyncio.run_coroutine_threadsafe(coro, bound)
         else:
-            coro.close()
-            if enabled:
-                self.event_handler.unmute(plugin.name)
-                self._active.add(plugin.name)
+            # No event loop anywhere (a plain script): run the hooks here, so on_load still comes before any event.
+            asyncio.run(coro)
 
     def config_view(self, name: str) -> types.ModuleType | None:
         """The plugin's optional `config_view.py` module (the TUI draws it instead of the generic editor)."""

@@ -1,8 +1,12 @@
 """`ScheduleManager`: runs named schedules (time and event triggers; event, training and function actions).
 
 Trigger arithmetic (cron, interval, dates, time zones) is APScheduler 3.x's; the run loop is ours, driven by an
-injectable clock so tests fire schedules with a faked time and no waiting. State is persisted in schedules.json after
-every change and every run, so schedules, their last run and their next run survive a restart.
+injectable clock so tests fire schedules with a faked time and no waiting. Definitions live in schedules.json (the
+config folder; rewritten only when a definition is edited), the run state (last run, error, next run, count) and the
+app's own schedules (timers) in the state file (`ScheduleStore`), saved after every run, so they survive a restart.
+
+A training action starts a run in the background and gets its outcome future back at once; the scheduler watches it
+and records a failure in the schedule's `last_error` when the run ends, hours later if need be.
 
 Misfire rule: runs of a time-based schedule that were due while Trixy was stopped (or the loop was late) are
 coalesced into ONE run, made at start, when the latest missed run is at most `misfire_grace_s` old; otherwise they
@@ -13,6 +17,7 @@ that fires while its previous run is still going is skipped.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import inspect
@@ -31,9 +36,9 @@ from trixy_core.events.data import ScheduleFinished, ScheduleTriggered
 from trixy_core.events.handler import EventHandler
 from trixy_core.events.names import pattern_matches
 from trixy_core.events.subscription import Subscription
-from trixy_core.jsonfile import JsonFileError, read_json, write_json_atomic
 from trixy_core.scheduler.actions import ActionSpec
 from trixy_core.scheduler.schedule import Schedule
+from trixy_core.scheduler.store import ScheduleStore
 from trixy_core.scheduler.triggers import with_interval_start
 
 logger = logging.getLogger(__name__)
@@ -52,6 +57,7 @@ class ScheduleManager:
         event_handler: EventHandler,
         path: Path,
         *,
+        state_path: Path | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         trainer_runner: TrainerRunner | None = None,
         misfire_grace_s: float = 3600.0,
@@ -62,7 +68,7 @@ class ScheduleManager:
         self.event_handler = event_handler
         self.enabled = enabled
         """False (config `scheduler.enabled`): schedules are loaded and editable but never fire."""
-        self.path = Path(path)
+        self.store = ScheduleStore(Path(path), state_path)
         self.functions: Mapping[str, Callable[..., Any]] = functions if functions is not None else {}
         self.trainer_runner = trainer_runner
         self.misfire_grace_s = misfire_grace_s
@@ -73,45 +79,33 @@ class ScheduleManager:
         self.tz: tzinfo = timezone if isinstance(timezone, tzinfo) else tzlocal.get_localzone()
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(self.tz))
         self._schedules: dict[str, Schedule] = {}
-        self._invalid: list[Any] = []
         self.problems: list[str] = []
         self._subscription: Subscription | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Event | None = None
         self._runs: set[asyncio.Task[Any]] = set()
+        self._watchers: set[asyncio.Task[None]] = set()
 
     # -- persistence -------------------------------------------------------------------------------------------
 
+    @property
+    def path(self) -> Path:
+        """The definitions file (schedules.json in the config folder)."""
+        return self.store.path
+
+    @property
+    def state_path(self) -> Path:
+        """The run-state file (git-ignored state folder)."""
+        return self.store.state_path
+
     def load(self) -> None:
-        """Read schedules.json (missing = no schedules). Invalid entries are reported in `problems` and kept."""
-        self._schedules.clear()
-        self._invalid = []
-        self.problems = []
-        if not self.path.exists():
-            return
-        try:
-            data = read_json(self.path)
-        except (JsonFileError, OSError) as exc:
-            raise ScheduleError(f"cannot read schedules: {exc}") from exc
-        entries = data.get("schedules") if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            raise ScheduleError(f"{self.path}: expected an object with a 'schedules' list")
-        for entry in entries:
-            try:
-                schedule = Schedule.from_dict(entry, self.tz)
-                if schedule.name in self._schedules:
-                    raise ScheduleError(f"schedule '{schedule.name}' is defined twice")
-            except ScheduleError as exc:
-                self.problems.append(f"{self.path}: {exc}")
-                logger.error("%s: %s (kept in the file, not run)", self.path, exc)
-                self._invalid.append(entry)
-                continue
-            self._schedules[schedule.name] = schedule
+        """Read the definitions and the state file (missing = none). Invalid entries are reported in `problems`."""
+        self._schedules = {s.name: s for s in self.store.load(self.tz)}
+        self.problems = list(self.store.problems)
 
     def save(self) -> None:
-        """Write every schedule (and the invalid entries, untouched) atomically."""
-        entries = [s.to_dict() for s in self._schedules.values()] + list(self._invalid)
-        write_json_atomic(self.path, {"schedules": entries})
+        """Write the run state (and the app's own schedules) to the state file; the definitions file is untouched."""
+        self.store.save_state(list(self._schedules.values()))
 
     # -- editing -----------------------------------------------------------------------------------------------
 
@@ -124,8 +118,14 @@ class ScheduleManager:
         """The schedule called `name`, or None."""
         return self._schedules.get(name)
 
-    def add(self, definition: Mapping[str, Any] | Schedule, *, replace: bool = False) -> Schedule:
-        """Validate and add a schedule (JSON form or `Schedule`), compute its next run and save."""
+    def add(
+        self, definition: Mapping[str, Any] | Schedule, *, replace: bool = False, runtime: bool | None = None
+    ) -> Schedule:
+        """Validate and add a schedule (JSON form or `Schedule`), compute its next run and save.
+
+        `runtime=True` marks a schedule the app makes for itself (a timer): it is kept in the state file, not in the
+        shipped schedules file. None keeps what a replaced schedule was (an edit in the TUI does not move it).
+        """
         now = self.clock()
         if isinstance(definition, Schedule):
             definition = definition.to_dict()
@@ -137,26 +137,28 @@ class ScheduleManager:
         if schedule.name in self._schedules and not replace:
             raise ScheduleError(f"a schedule named '{schedule.name}' already exists (remove it or replace it)")
         old = self._schedules.get(schedule.name)
+        schedule.runtime = bool(runtime) if runtime is not None else bool(old is not None and old.runtime)
         if old is not None:
             schedule.last_triggered, schedule.last_duration_s = old.last_triggered, old.last_duration_s
             schedule.last_error, schedule.runs = old.last_error, old.runs
         schedule.next_run = schedule.next_fire(now) if schedule.enabled else None
         self._schedules[schedule.name] = schedule
-        self._changed()
+        self._changed(definitions=not schedule.runtime or (old is not None and not old.runtime))
         return schedule
 
     def remove(self, name: str) -> None:
         """Delete a schedule and save."""
-        if self._schedules.pop(name, None) is None:
+        removed = self._schedules.pop(name, None)
+        if removed is None:
             raise ScheduleError(f"no schedule named '{name}'")
-        self._changed()
+        self._changed(definitions=not removed.runtime)
 
     def set_enabled(self, name: str, enabled: bool) -> Schedule:
         """Enable or disable a schedule (persisted); enabling computes the next run from now."""
         schedule = self._require(name)
         schedule.enabled = bool(enabled)
         schedule.next_run = schedule.next_fire(self.clock()) if enabled else None
-        self._changed()
+        self._changed(definitions=not schedule.runtime)
         return schedule
 
     def _require(self, name: str) -> Schedule:
@@ -165,7 +167,9 @@ class ScheduleManager:
             raise ScheduleError(f"no schedule named '{name}'")
         return schedule
 
-    def _changed(self) -> None:
+    def _changed(self, *, definitions: bool) -> None:
+        if definitions:
+            self.store.save_definitions(list(self._schedules.values()))
         self.save()
         self._resubscribe()
         if self._wakeup is not None:
@@ -197,11 +201,12 @@ class ScheduleManager:
             await asyncio.wait(list(self._runs), timeout=5)
             for task in self._runs:
                 task.cancel()
+        for watcher in list(self._watchers):  # a training outlives us in its thread; we stop listening for it
+            watcher.cancel()
         if self._subscription is not None:
             self._subscription.cancel()
             self._subscription = None
-        if self.path.parent.exists():
-            self.save()
+        self.save()
 
     async def _run_loop(self) -> None:
         assert self._wakeup is not None
@@ -276,6 +281,7 @@ class ScheduleManager:
         schedule.last_triggered = self.clock()
         started = time.perf_counter()
         errors: list[str] = []
+        background: list[tuple[str, concurrent.futures.Future[Any]]] = []
         try:
             await self.event_handler.trigger(
                 names.SCHEDULE_TRIGGERED,
@@ -283,7 +289,9 @@ class ScheduleManager:
             )
             for index, action in enumerate(schedule.actions, start=1):
                 try:
-                    await self._run_action(action)
+                    result = await self._run_action(action)
+                    if isinstance(result, concurrent.futures.Future):
+                        background.append((f"action {index} ({action.describe()})", result))
                 except Exception as exc:
                     message = f"action {index} ({action.describe()}): {type(exc).__name__}: {exc}"
                     errors.append(message)
@@ -294,10 +302,33 @@ class ScheduleManager:
             schedule.last_error = "; ".join(errors)
             schedule.runs += 1
             self.save()
+        for what, future in background:
+            self._watch(schedule, schedule.runs, what, future)
         await self.event_handler.trigger(
             names.SCHEDULE_FINISHED, ScheduleFinished(name, schedule.last_duration_s, not errors, errors)
         )
         return True
+
+    def _watch(self, schedule: Schedule, run: int, what: str, future: concurrent.futures.Future[Any]) -> None:
+        """Record the end of a background run (a training) in the schedule that started it."""
+
+        async def watch() -> None:
+            try:
+                await asyncio.wrap_future(future)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                message = f"{what}: failed in the background: {type(exc).__name__}: {exc}"
+                logger.error("schedule '%s' %s", schedule.name, message)
+                if self._schedules.get(schedule.name) is schedule and schedule.runs == run:
+                    schedule.last_error = "; ".join(part for part in (schedule.last_error, message) if part)
+                    self.save()
+                else:
+                    logger.info("schedule '%s' ran again since; the failure is only logged", schedule.name)
+
+        task = asyncio.get_running_loop().create_task(watch(), name=f"trixy-schedule-watch:{schedule.name}")
+        self._watchers.add(task)
+        task.add_done_callback(self._watchers.discard)
 
     async def _run_action(self, action: ActionSpec) -> Any:
         spec = action.spec

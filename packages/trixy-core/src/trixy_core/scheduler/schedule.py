@@ -29,6 +29,8 @@ class Schedule:
     next_run: datetime | None = None
     runs: int = 0
     running: bool = field(default=False, compare=False)
+    runtime: bool = field(default=False, compare=False)
+    """Made by the running app for itself (a timer): kept in the state file, never in the shipped schedules file."""
 
     @property
     def status(self) -> str:
@@ -48,26 +50,45 @@ class Schedule:
         """The triggers that react to events."""
         return [t for t in self.triggers if t.kind == "event"]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form written to schedules.json."""
-
-        def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
+    def definition(self) -> dict[str, Any]:
+        """What a person writes in schedules.json: name, description, enabled, triggers, actions (no run state)."""
         return {
             "name": self.name,
             "description": self.description,
             "enabled": self.enabled,
             "triggers": [dict(t.spec) for t in self.triggers],
             "actions": [dict(a.spec) for a in self.actions],
-            "state": {
-                "last_triggered": iso(self.last_triggered),
-                "last_duration_s": self.last_duration_s,
-                "last_error": self.last_error,
-                "next_run": iso(self.next_run),
-                "runs": self.runs,
-            },
         }
+
+    def state_dict(self) -> dict[str, Any]:
+        """The run state (last run, its error, next run, run count): written to the state file only."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        return {
+            "last_triggered": iso(self.last_triggered),
+            "last_duration_s": self.last_duration_s,
+            "last_error": self.last_error,
+            "next_run": iso(self.next_run),
+            "runs": self.runs,
+        }
+
+    def apply_state(self, state: Any) -> None:
+        """Take over a stored run state (unknown or malformed values are ignored)."""
+        if not isinstance(state, dict):
+            return
+        self.last_triggered = _read_time(state.get("last_triggered"))
+        duration = state.get("last_duration_s")
+        self.last_duration_s = float(duration) if isinstance(duration, int | float) else None
+        self.last_error = str(state.get("last_error") or "")
+        self.next_run = _read_time(state.get("next_run"))
+        runs = state.get("runs", 0)
+        self.runs = runs if isinstance(runs, int) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition with its run state (what the TUI edits and shows)."""
+        return {**self.definition(), "state": self.state_dict()}
 
     @classmethod
     def from_dict(cls, data: Any, tz: tzinfo) -> Schedule:
@@ -97,15 +118,7 @@ class Schedule:
             description=description,
             enabled=enabled,
         )
-        state = data.get("state") or {}
-        if isinstance(state, dict):
-            schedule.last_triggered = _read_time(state.get("last_triggered"))
-            duration = state.get("last_duration_s")
-            schedule.last_duration_s = float(duration) if isinstance(duration, int | float) else None
-            schedule.last_error = str(state.get("last_error") or "")
-            schedule.next_run = _read_time(state.get("next_run"))
-            runs = state.get("runs", 0)
-            schedule.runs = runs if isinstance(runs, int) else 0
+        schedule.apply_state(data.get("state"))  # files written before the state file existed kept it here
         return schedule
 
 

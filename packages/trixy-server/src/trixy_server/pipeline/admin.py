@@ -1,4 +1,8 @@
-"""`AdminGate`: administrative intents run only after the system-command wake word, for allowed speakers.
+"""`AdminGate`: administrative intents run only after the system-command wake word (the spec's authorisation).
+
+The system-command wake word alone authorises them (spec: "only with the system command wake word you are allowed to
+make administration commands"). `pipeline.admin_speakers` is an optional narrowing: empty (the default) adds no
+condition; a list admits only the identified speakers it names; `"*"` admits any identified speaker.
 
 Subscribed to `intent received` below the conversation manager's answer routing and above every plugin: a refused
 intent is answered ("Sorry, you are not allowed to do that"), the conversation is closed, and the event stops here.
@@ -36,11 +40,9 @@ class AdminGate:
         return str(intent).casefold() in self.admin_intents
 
     def speaker_allowed(self, speaker_id: int, speaker_name: str) -> bool:
-        """True when the speaker is in `pipeline.admin_speakers` (by name or id; '*' = any identified speaker)."""
-        known = speaker_id is not None and int(speaker_id) >= 0 and speaker_name not in ("", "unknown")
-        if "*" in self.admin_speakers:
-            return known
-        return known and (speaker_name.casefold() in self.admin_speakers or str(speaker_id) in self.admin_speakers)
+        """True when `pipeline.admin_speakers` is empty (no narrowing) or lists the speaker (by name or id; '*' =
+        any identified speaker)."""
+        return speaker_allowed(self.admin_speakers, speaker_id, speaker_name)
 
     def check(self, intent: str, *, system_command: bool, speaker_id: int, speaker_name: str) -> str | None:
         """None when allowed, else why not (for the log)."""
@@ -73,3 +75,15 @@ class AdminGate:
         await answer_and_close(self.application, self.not_allowed_reply, conversation_id=data.conversation_id,
                                satellite_id=getattr(data, "satellite_id", ""), reason="not allowed")
         return STOP_PROPAGATION
+
+
+def speaker_allowed(admin_speakers: Iterable[str], speaker_id: int | None, speaker_name: str) -> bool:
+    """The allow-list rule alone: empty = everybody (the wake word already authorised), else the speaker must be
+    identified and listed by casefolded name or id, or the list holds '*'."""
+    allowed = {str(name).casefold() for name in admin_speakers}
+    if not allowed:
+        return True
+    known = speaker_id is not None and int(speaker_id) >= 0 and speaker_name not in ("", "unknown")
+    if "*" in allowed:
+        return known
+    return known and (str(speaker_name).casefold() in allowed or str(speaker_id) in allowed)

@@ -30,7 +30,9 @@ PIPELINE_SECTION = ConfigSection(
                      "ReloadPlugins", "UpdateModels"],
                     "Administrative intents: only allowed in a conversation opened by the system-command wake word."),
         ConfigField("admin_speakers", list, [],
-                    "Speakers (names or ids) allowed to run administrative intents; '*' = any identified speaker."),
+                    "Optional narrowing of who may run administrative intents after the system-command wake word: "
+                    "empty = anyone who says it; else identified speakers by name or id; '*' = any identified "
+                    "speaker."),
         ConfigField("not_allowed_reply", str, "Sorry, you are not allowed to do that", "Answer to a refused command."),
         ConfigField("not_understood_reply", str, "Sorry, I didn't catch that", "Answer when nothing was recorded."),
         ConfigField("failure_reply", str, "That didn't work", "Answer when the pipeline gave no reply in time."),

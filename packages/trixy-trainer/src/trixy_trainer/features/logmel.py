@@ -2,9 +2,12 @@
 
 Frames are taken without centre padding: ``frames = 1 + (samples - win_length) // hop_length``, so the features of a
 stream can be computed hop by hop and match the full-window features exactly (the streaming detector relies on it).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here, on purpose: this module is interned in the ``.pt`` exports
+(torch.package), where it is not in ``sys.modules``; ``@dataclass`` resolves *string* annotations through
+``sys.modules[cls.__module__]`` and fails there ("'NoneType' object has no attribute '__dict__'"). With real
+annotations the dataclass never looks, and the ``.pt`` loads without trixy-trainer installed.
+"""
 
 import math
 from dataclasses import asdict, dataclass

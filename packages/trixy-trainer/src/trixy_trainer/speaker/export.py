@@ -17,9 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from trixy_core.modelfiles import read_pth, validate_metadata, write_onnx_metadata, write_pth
-from trixy_core.modelfiles.metadata import METAFILE_NAME, encode_metadata_json
-from trixy_core.modelfiles.pt import MODEL_RESOURCE, PACKAGE_NAME
+from trixy_core.modelfiles import read_pth, write_onnx_metadata, write_pt, write_pth
 from trixy_trainer.speaker.errors import SpeakerMetadataError
 from trixy_trainer.speaker.model import SpeakerModel, build_model
 from trixy_trainer.speaker.speakers import speakers_from_metadata
@@ -67,25 +65,9 @@ def export_onnx(model: SpeakerModel, path: str | Path, metadata: Mapping[str, An
 
 
 def write_speaker_pt(path: str | Path, model: SpeakerModel, metadata: Mapping[str, Any]) -> Path:
-    """torch.package export readable by ``trixy_core.modelfiles.read_pt``.
-
-    Like ``write_pt`` but keeps ``trixy_trainer.features`` extern: its ``@dataclass(slots=True)`` settings cannot
-    be re-created from interned source (dataclasses looks the module up in ``sys.modules``), so loading this .pt
-    needs trixy-trainer installed. (``write_pt`` interns all of ``trixy_trainer`` and fails on load.)
-    """
-    from torch.package import PackageExporter
-
-    path = Path(path)
-    meta = validate_metadata(metadata, SPEAKER_REQUIRED_KEYS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with PackageExporter(str(path)) as exporter:
-        exporter.extern(["trixy_trainer.features", "trixy_trainer.features.**"])
-        exporter.intern(["trixy_trainer.**"])
-        exporter.extern(["torch", "torch.**", "numpy", "numpy.**"])
-        exporter.mock("**")
-        exporter.save_text(PACKAGE_NAME, METAFILE_NAME, encode_metadata_json(meta).decode("utf-8"))
-        exporter.save_pickle(PACKAGE_NAME, MODEL_RESOURCE, model)
-    return path
+    """Self-contained torch.package export readable by ``trixy_core.modelfiles.read_pt`` (all of ``trixy_trainer``
+    the model needs is interned, so loading it needs only torch and numpy)."""
+    return write_pt(path, model, metadata, required=SPEAKER_REQUIRED_KEYS)
 
 
 def export_speaker_model(

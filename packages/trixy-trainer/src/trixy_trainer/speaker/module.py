@@ -73,7 +73,26 @@ class SpeakerLightningModule(L.LightningModule):
         lr = float(self.optim_cfg.get("lr", 2e-3))
         optimizer = torch.optim.AdamW(self.parameters(), lr=lr, weight_decay=float(self.optim_cfg.get("weight_decay", 2e-5)))
         total = int(self.trainer.estimated_stepping_batches) if self.trainer is not None else 1000
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=lr, total_steps=max(2, total), pct_start=float(self.optim_cfg.get("warmup", 0.1))
-        )
+        scheduler = one_cycle_schedule(optimizer, lr, total, float(self.optim_cfg.get("warmup", 0.1)))
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+
+MIN_ONE_CYCLE_STEPS = 4
+"""Below this many steps there is no room for a warm-up and a decay: the rate stays constant."""
+
+
+def one_cycle_schedule(
+    optimizer: torch.optim.Optimizer, max_lr: float, total_steps: int, warmup: float
+) -> torch.optim.lr_scheduler.LRScheduler:
+    """OneCycleLR whose warm-up is a whole number of steps, at least 2 and leaving at least 2 for the decay.
+
+    OneCycleLR ends its warm-up at step ``warmup * total - 1``; where that lands on 0 (0.1 x 10 steps: a one-epoch
+    fine-tune) or on the last step, it divides by zero. Rounding the warm-up to whole steps in [2, total - 2] keeps
+    both phases at least one step long, for any epoch count and batch count.
+    """
+    total = max(1, int(total_steps))
+    if total < MIN_ONE_CYCLE_STEPS:
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _step: 1.0)
+    warm_steps = min(max(2, round(max(0.0, warmup) * total)), total - 2)
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=total,
+                                               pct_start=warm_steps / total)
