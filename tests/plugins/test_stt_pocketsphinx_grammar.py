@@ -59,7 +59,8 @@ def test_templates_become_jsgf_rules_with_numbers_in_words_and_suffixes_as_words
 
 def test_shipped_catalogue_compiles_without_unpronounceable_words(recogniser, catalogue):
     grammar = recogniser.grammar
-    assert set(grammar.intents) == set(catalogue.intent_names)
+    by_library_name = {"PlayTitle", "PlayArtist", "PlayAlbum"}  # no music library here: no names to say yet
+    assert set(grammar.intents) == set(catalogue.intent_names) - by_library_name
     shipped = {"OrderPizza", "GetTime", "GetDate", "SetTimer", "CancelTimer", "TimerStatus", "PlayMusic",
                "PauseMusic", "ResumeMusic", "StopMusic", "Cancel"}
     assert shipped <= set(grammar.intents)
