@@ -34,7 +34,13 @@ def make_library(folder: Path, total_mb: int) -> int:
 
 
 async def run(total_mb: int) -> None:
-    from standalone_helpers import build_server, build_standalone_app, free_port, register_standalone, wait_for
+    from standalone_helpers import (
+        build_server,
+        build_standalone_app,
+        free_port,
+        register_standalone,
+        wait_for,
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         server_root, sa_root = Path(tmp) / "server", Path(tmp) / "standalone"
