@@ -176,7 +176,7 @@ class MusicLibrary:
     # -- lookups ------------------------------------------------------------------------------------------------
     def ordered(self) -> list[TrackInfo]:
         """All tracks: by artist, album, track number, title."""
-        return sorted(self.tracks.values(), key=lambda t: (spoken(t.artist), spoken(t.album), t.track_number,
+        return sorted(list(self.tracks.values()), key=lambda t: (spoken(t.artist), spoken(t.album), t.track_number,
                                                            spoken(t.title), t.path))
 
     def by_title(self, name: str) -> list[TrackInfo]:
@@ -202,7 +202,7 @@ class MusicLibrary:
     def names(self) -> dict[str, list[str]]:
         """Spoken titles, artists and albums: the slot values the speech-to-text grammar gets."""
         out: dict[str, set[str]] = {"music_title": set(), "music_artist": set(), "music_album": set()}
-        for track in self.tracks.values():
+        for track in list(self.tracks.values()):  # a refresh may run in its thread meanwhile
             for key, value in (("music_title", track.title), ("music_artist", track.artist),
                                ("music_album", track.album)):
                 if spoken(value):

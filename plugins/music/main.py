@@ -53,15 +53,13 @@ class MusicPlugin(TrixyPlugin):
         self.clock = time.monotonic
         self._advance: dict[str, asyncio.Task[None]] = {}
         self.library = MusicLibrary(self.music_folder(), self._path(self.config.get("index_file", "")))
-        await self.rescan(announce=False)
-        interval = float(self.config.get("rescan_interval_s", 60) or 0)
-        self._rescanner = asyncio.get_running_loop().create_task(self._rescan_every(interval)) if interval > 0 \
-            else None
+        # the index file makes the library playable at once; the first (possibly long) scan runs in the background
+        self._rescanner = asyncio.get_running_loop().create_task(
+            self._rescan_every(float(self.config.get("rescan_interval_s", 60) or 0)), name="music-rescan")
 
     async def on_unload(self) -> None:
         """Stop the rescans and every satellite's music."""
-        if self._rescanner is not None:
-            self._rescanner.cancel()
+        self._rescanner.cancel()
         for satellite in list(self.sessions):
             await self.stop(satellite)
 
@@ -92,12 +90,15 @@ class MusicPlugin(TrixyPlugin):
         return changed
 
     async def _rescan_every(self, interval: float) -> None:
+        """Scan now, then every `interval` seconds (0: only now)."""
         while True:
-            await asyncio.sleep(interval)
             try:
                 await self.rescan()
             except OSError as exc:
                 logger.warning("music: rescanning %s failed: %s", self.library.folder, exc)
+            if interval <= 0:
+                return
+            await asyncio.sleep(interval)
 
     def slot_lists(self) -> dict[str, list[str]]:
         """Slot values for the intent catalogue: music_title, music_artist, music_album (spoken forms)."""
