@@ -144,7 +144,8 @@ class IntentsPlugin(TrixyPlugin):
     @TrixyEvent([SLOT_VALUES_CHANGED])
     async def on_slot_values_changed(self, event_name: str, event_data: Any) -> None:
         """A plugin's run-time slot values changed (a rescanned music library): rebuild and announce."""
-        self.rebuild()
+        if hasattr(self, "catalogue"):
+            self.rebuild()
 
     @TrixyEvent([names.PLUGIN_LOADED, names.PLUGIN_UNLOADED])
     async def on_plugins_changed(self, event_name: str, event_data: PluginLoaded | PluginUnloaded) -> None:
@@ -153,6 +154,8 @@ class IntentsPlugin(TrixyPlugin):
         name = str(getattr(event_data, "name", ""))
         if name == self.name or not (self.path.parent / name / SENTENCES_FILE).is_file():
             return
+        if not hasattr(self, "_unloaded"):
+            return  # an event queued before our on_load ran: on_load's own build already sees that plugin
         if event_name == names.PLUGIN_UNLOADED:
             self._unloaded.add(name)
         else:
