@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from trixy_core.errors import ConversationError
 from trixy_core.events import TrixyEvent, names
 from trixy_core.events.data import IntentReceived
 from trixy_core.plugins import TrixyPlugin
@@ -280,7 +281,7 @@ class MusicPlugin(TrixyPlugin):
             reply = await self._answer_play(event_data)
         elif intent in QUIET_INTENTS:
             # the conversation ends first: the satellite stops ducking before the music changes
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(ConversationError):  # already over: the music still changes
                 await self._end(event_data, "")
             if intent == "PauseMusic":
                 await self.pause(satellite)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from trixy_standalone.ratelimit import ByteRateLimiter
 logger = logging.getLogger(__name__)
 
 MANIFEST = ".trixy-sync-music.json"
+MANIFEST_SAVE_S = 2.0
+"""the manifest is written at most this often during a long copy (and always at the end), not once per file"""
 
 Request = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -73,35 +76,44 @@ class MusicMirror:
         """Pull what differs, delete what the server dropped; `remote`/`local` are `music_inventory` results."""
         report = MusicSyncReport()
         manifest = self._manifest()
-        for rel in sorted(remote):
-            entry = remote[rel]
-            if local.get(rel, {}).get("sha256") == entry.get("sha256"):
-                manifest[rel] = str(entry.get("sha256"))
-                continue
-            try:
-                await self._pull(rel, entry, report)
-                manifest[rel] = str(entry["sha256"])
-                report.pulled.append(rel)
-            except SyncError as exc:
-                report.errors.append(f"pull music/{rel}: {exc}")
-            finally:
-                await asyncio.to_thread(write_json_atomic, self.folder / MANIFEST, manifest, indent=0)
-        for rel in sorted(set(manifest) - set(remote)):
-            if not in_folders(rel, self.folders):
-                continue
-            path = safe_relative(self.folder, rel)
-            ours = local.get(rel)
-            if ours is not None and ours.get("sha256") == manifest[rel]:
-                await asyncio.to_thread(path.unlink, missing_ok=True)
-                report.deleted.append(rel)
-                logger.info("sync: music/%s was removed on the server; removed here", rel)
-            elif ours is not None:
-                logger.info("sync: music/%s changed here; kept although the server removed it", rel)
-            del manifest[rel]
-        if report.deleted:
-            await asyncio.to_thread(write_json_atomic, self.folder / MANIFEST, manifest, indent=0)
-            await asyncio.to_thread(self._prune_empty_folders)
+        saved = dict(manifest)
+        last_save = time.monotonic()
+        try:
+            for rel in sorted(remote):
+                entry = remote[rel]
+                sha = str(entry.get("sha256"))
+                if local.get(rel, {}).get("sha256") != sha:
+                    try:
+                        await self._pull(rel, entry, report)
+                        report.pulled.append(rel)
+                    except SyncError as exc:
+                        report.errors.append(f"pull music/{rel}: {exc}")
+                        continue
+                manifest[rel] = sha  # (a file already equal to the server's counts as synced)
+                if manifest != saved and time.monotonic() - last_save > MANIFEST_SAVE_S:
+                    await asyncio.to_thread(self._save, manifest)
+                    saved, last_save = dict(manifest), time.monotonic()
+            for rel in sorted(set(manifest) - set(remote)):
+                if not in_folders(rel, self.folders):
+                    continue
+                path = safe_relative(self.folder, rel)
+                ours = local.get(rel)
+                if ours is not None and ours.get("sha256") == manifest[rel]:
+                    await asyncio.to_thread(path.unlink, missing_ok=True)
+                    report.deleted.append(rel)
+                    logger.info("sync: music/%s was removed on the server; removed here", rel)
+                elif ours is not None:
+                    logger.info("sync: music/%s changed here; kept although the server removed it", rel)
+                del manifest[rel]
+            if report.deleted:
+                await asyncio.to_thread(self._prune_empty_folders)
+        finally:  # also on a cut link or a cancelled round: what was pulled is recorded (a small, quick write)
+            if manifest != saved:
+                self._save(manifest)
         return report
+
+    def _save(self, manifest: dict[str, str]) -> None:
+        write_json_atomic(self.folder / MANIFEST, manifest, indent=0)
 
     async def _pull(self, rel: str, entry: dict[str, Any], report: MusicSyncReport) -> None:
         path = safe_relative(self.folder, rel)
