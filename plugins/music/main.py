@@ -133,7 +133,7 @@ class MusicPlugin(TrixyPlugin):
         while (info := session.current) is not None:
             path = self.library.folder / info.path
             try:
-                pcm = await asyncio.to_thread(load_music, path)
+                pcm = await self._decoded(session, info)
             except (MusicError, OSError) as exc:
                 logger.warning("music: skipping %s: %s", path, exc)
                 self.library.mark_unplayable(info.path, str(exc))
@@ -141,9 +141,35 @@ class MusicPlugin(TrixyPlugin):
                 continue
             session.track = Track(info.title, pcm, session.satellite_id, 0.0, self.clock())
             await self._stream(session, conversation_id)
+            self._prefetch_next(session)
             return session.track
         session.track = None
         return None
+
+    async def _decoded(self, session: MusicSession, info: TrackInfo) -> bytes:
+        """The track's PCM: the prefetched one when it is this track, else decoded now."""
+        ready = session.prefetched
+        session.prefetched = None
+        if ready is not None and ready[0] == info.path:
+            if not ready[1].done():
+                await asyncio.wait([ready[1]])
+            if not ready[1].cancelled() and ready[1].exception() is None:
+                return ready[1].result()
+        elif ready is not None:
+            ready[1].cancel()
+        return await asyncio.to_thread(load_music, self.library.folder / info.path)
+
+    def _prefetch_next(self, session: MusicSession) -> None:
+        """Decode the next queue entry while this one plays, so the next track (by itself or "next song") starts
+        at once instead of after its decoding (seconds for a long track)."""
+        upcoming = session.index + 1
+        if upcoming >= len(session.queue):
+            return
+        info = session.queue[upcoming]
+        task = asyncio.get_running_loop().create_task(
+            asyncio.to_thread(load_music, self.library.folder / info.path), name=f"music-prefetch:{info.path}")
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures surface when it is played
+        session.prefetched = (info.path, task)
 
     async def _stream(self, session: MusicSession, conversation_id: str | None = None) -> None:
         """Send the track from its position at the session's volume, and arm the advance to the next track."""
@@ -224,6 +250,9 @@ class MusicPlugin(TrixyPlugin):
         """Stop and forget the queue; False when nothing was loaded."""
         self._cancel_advance(satellite_id)
         session = self.sessions.get(satellite_id)
+        if session is not None and session.prefetched is not None:
+            session.prefetched[1].cancel()
+            session.prefetched = None
         if session is None or session.track is None:
             if session is not None:
                 session.queue = []

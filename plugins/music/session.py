@@ -6,6 +6,7 @@ restarts it, volume stays within 0..1) are plain code, testable without any audi
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from .library import TrackInfo
@@ -24,6 +25,8 @@ class MusicSession:
     """the loaded track (None before the first one is decoded)"""
     request: str = ""
     """what was asked for ("the album Abbey Road"), for the TUI"""
+    prefetched: tuple[str, asyncio.Task[bytes]] | None = None
+    """(path, decoding task) of the next queue entry, decoded while this one plays"""
 
     @property
     def current(self) -> TrackInfo | None:

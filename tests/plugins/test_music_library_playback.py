@@ -180,3 +180,17 @@ async def test_the_queue_advances_by_itself_at_the_end_of_a_track(app, recorder,
     [one] = await recorder.wait_for("music play")
     [_, two] = await recorder.wait_for("music play", count=2, within_s=10)
     assert (one.title, two.title) == ("So What", "Blue in Green")
+
+
+async def test_the_next_track_is_decoded_while_this_one_plays(app, recorder, music):
+    await ask(app, "play the album kind of blue", "hall")
+    [first] = await recorder.wait_for("music play")
+    session = music.sessions["hall"]
+    path, task = session.prefetched
+    assert path == "jazz/d.opus"
+    await task
+    (music.library.folder / path).unlink()  # gone from disk: "next song" can only play the prefetched decode
+    await ask(app, "next song", "hall")
+    [_, second] = await recorder.wait_for("music play", count=2)
+    assert (first.title, second.title) == ("So What", "Blue in Green")
+    assert abs(dominant_hz(second.pcm[: 4 * 32768]) - 770) < 3
