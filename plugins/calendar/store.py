@@ -6,13 +6,15 @@ copies: two copies of one appointment would ring twice. Deletions are tombstones
 idempotent, so repeated syncs never duplicate an event.
 
 A file that does not parse (edited by hand, or another program wrote garbage) is refused with file and line; the
-calendar in memory stays as it was and the broken file is not overwritten until the next change here.
+calendar in memory stays as it was, and the next change here keeps the refused file as `<name>.ics.broken` before
+writing the calendar.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -96,10 +98,15 @@ class CalendarFile:
             return len(incoming)
 
     def save(self) -> None:
-        """Write the .ics atomically."""
+        """Write the .ics atomically. Over a file that was refused, the refused file is first kept beside it as
+        `<name>.ics.broken` (so a hand edit with one typo is never lost to the next change made by voice)."""
         with self._lock:
             text = to_text(self.events, self.name)
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.problem and self.path.exists():
+                backup = self.path.with_name(self.path.name + ".broken")
+                shutil.copy2(self.path, backup)
+                logger.warning("calendar %s: the refused file is kept as %s", self.name, backup)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)

@@ -141,3 +141,15 @@ async def test_an_edit_made_with_another_program_becomes_a_new_revision(app, rec
     edited = household.events[uid]
     assert edited["data"]["summary"] == "dentist (bring x-rays)"
     assert edited["rev"] != rev and rev in edited["history"]
+
+
+async def test_a_file_broken_before_start_is_kept_aside_when_the_calendar_is_next_written(app, recorder, calendar):
+    household = calendar.calendar("household")
+    broken = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nSUMMARY:piano lesson\nDTSTART:20261127T16\n" \
+             "END:VEVENT\nEND:VCALENDAR\n"
+    household.path.parent.mkdir(parents=True, exist_ok=True)
+    household.path.write_text(broken)
+    assert household.reload() is False and "line 6" in household.problem
+    assert await ask(app, recorder, "add dentist tomorrow at three pm") == "Added dentist tomorrow at 3 PM."
+    assert household.path.with_name("household.ics.broken").read_text() == broken  # the hand edit is not lost
+    assert household.problem == "" and [e["summary"] for e in household.live().values()] == ["dentist"]
