@@ -4,6 +4,7 @@ by the server going away and resumed, and the bandwidth cap."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ async def test_library_mirrors_by_content_resyncs_nothing_and_deletions_propagat
         music = standalone.plugin_manager.get("music")  # re-indexed after the sync: the names are playable
         await wait_for(lambda: len(music.library.tracks) == 6, 10, "the music plugin to index the pulled files")
         assert {t.title for t in music.library.by_artist("miles davis")} == {"So What", "Blue in Green"}
+
+        cached = json.loads((sa_root / "music" / ".trixy-sync-hashes.json").read_text())
+        assert set(tree(server_root / "music")) <= set(cached)  # pulled files are never read again to hash them
 
         again = await next_round(standalone)
         assert again.ok and again.pulled == [] and again.bytes_in == 0 and again.deleted == []

@@ -46,7 +46,7 @@ from trixy_server.sync import (
     safe_relative,
 )
 from trixy_server.sync.files import install_staged, read_slice, write_slice
-from trixy_server.sync.music import music_inventory
+from trixy_server.sync.music import music_inventory, remember_hashes
 from trixy_standalone.config import SyncSettings
 from trixy_standalone.music_sync import MusicMirror
 from trixy_standalone.ratelimit import ByteRateLimiter
@@ -293,6 +293,7 @@ class StandaloneSync:
         local = await asyncio.to_thread(music_inventory, folder, folders)
         mirror = MusicMirror(folder, self.request, self.limiter, self.settings.chunk_bytes, folders)
         report = await mirror.run(remote, local)
+        await asyncio.to_thread(remember_hashes, folder, {rel: str(remote[rel]["sha256"]) for rel in report.pulled})
         result.pulled.extend(f"music/{rel}" for rel in report.pulled)
         result.deleted.extend(f"music/{rel}" for rel in report.deleted)
         result.resumed.update({f"music/{rel}": offset for rel, offset in report.resumed.items()})

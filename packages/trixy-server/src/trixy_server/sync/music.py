@@ -45,6 +45,36 @@ def in_folders(rel: str, folders: list[str]) -> bool:
     return not folders or any(rel == f or rel.startswith(f + "/") for f in folders)
 
 
+def _read_cache(cache_path: Path) -> dict[str, Any]:
+    try:
+        cache = read_json(cache_path) if cache_path.is_file() else {}
+    except (JsonFileError, OSError) as exc:
+        logger.warning("music hash cache %s unreadable (%s); hashing again", cache_path, exc)
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def remember_hashes(folder: Path, hashes: dict[str, str]) -> None:
+    """Add files whose content hash is known (just downloaded and checked) to the folder's hash cache, so the next
+    inventory does not read them again."""
+    folder = Path(folder)
+    if not hashes or not folder.is_dir():
+        return
+    with _cache_locks.setdefault(folder.resolve(), threading.Lock()):
+        cache_path = folder / HASH_CACHE
+        cache = _read_cache(cache_path)
+        for rel, digest in hashes.items():
+            try:
+                stat = (folder / rel).stat()
+            except OSError:
+                continue
+            cache[rel] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+        try:
+            write_json_atomic(cache_path, cache, indent=0)
+        except OSError as exc:
+            logger.info("music hash cache %s not written: %s", cache_path, exc)
+
+
 def music_inventory(folder: Path, folders: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """`<relative path>` -> {sha256, size, mtime} of every non-hidden file under `folder` (in `folders`)."""
     folder = Path(folder)
@@ -53,13 +83,7 @@ def music_inventory(folder: Path, folders: list[str] | None = None) -> dict[str,
     lock = _cache_locks.setdefault(folder.resolve(), threading.Lock())
     with lock:
         cache_path = folder / HASH_CACHE
-        try:
-            cache = read_json(cache_path) if cache_path.is_file() else {}
-            if not isinstance(cache, dict):
-                cache = {}
-        except (JsonFileError, OSError) as exc:
-            logger.warning("music hash cache %s unreadable (%s); hashing again", cache_path, exc)
-            cache = {}
+        cache = _read_cache(cache_path)
         found: dict[str, dict[str, Any]] = {}
         fresh: dict[str, Any] = {}
         for path in sorted(folder.rglob("*")):
