@@ -70,6 +70,14 @@ async def test_library_mirrors_by_content_resyncs_nothing_and_deletions_propagat
         assert own.is_file()  # the standalone's own music is left alone
         await wait_for(lambda: "jazz/c.ogg" not in music.library.tracks, 10, "the index to drop the deleted file")
 
+        kept = tree(sa_root / "music")
+        served.rename(server_root / "music-unmounted")  # the server's disk is gone: that is no reason to delete
+        gone = await next_round(standalone)
+        assert gone.ok and gone.deleted == [] and tree(sa_root / "music") == kept
+        served.mkdir()  # mounted but empty: deleting everything at once is never done by sync either
+        empty = await next_round(standalone)
+        assert empty.ok and empty.deleted == [] and tree(sa_root / "music") == kept
+
 
 async def test_a_cut_download_resumes_under_the_bandwidth_cap_and_only_chosen_folders_come(tmp_path: Path):
     server_root, sa_root = tmp_path / "server", tmp_path / "standalone"

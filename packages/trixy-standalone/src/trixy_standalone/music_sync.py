@@ -93,9 +93,12 @@ class MusicMirror:
                 if manifest != saved and time.monotonic() - last_save > MANIFEST_SAVE_S:
                     await asyncio.to_thread(self._save, manifest)
                     saved, last_save = dict(manifest), time.monotonic()
-            for rel in sorted(set(manifest) - set(remote)):
-                if not in_folders(rel, self.folders):
-                    continue
+            gone = [rel for rel in sorted(set(manifest) - set(remote)) if in_folders(rel, self.folders)]
+            if gone and not remote:
+                logger.warning("sync: the server's music library is empty; %d synced files are kept here (delete "
+                               "them by hand if that is what you want)", len(gone))
+                gone = []
+            for rel in gone:
                 path = safe_relative(self.folder, rel)
                 ours = local.get(rel)
                 if ours is not None and ours.get("sha256") == manifest[rel]:

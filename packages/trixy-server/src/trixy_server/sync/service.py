@@ -108,7 +108,9 @@ class SyncService:
                 if not self.settings.share_music:
                     raise SyncError("this server does not share its music (sync_server.share_music = false)")
                 folders = check_folders(payload.get("music_folders"))
-                reply["music"] = await asyncio.to_thread(music_inventory, self.music_folder(), folders)
+                folder = self.music_folder()
+                if folder.is_dir():  # a missing folder (unmounted disk) is no library, not an empty one
+                    reply["music"] = await asyncio.to_thread(music_inventory, folder, folders)
             return reply
         if action == "read":
             path = self._path(payload, for_write=False)
