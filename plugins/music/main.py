@@ -188,7 +188,10 @@ class MusicPlugin(TrixyPlugin):
     async def _advance_after(self, satellite_id: str, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
         self._advance.pop(satellite_id, None)
-        await self.skip(satellite_id, +1)
+        try:
+            await self.skip(satellite_id, +1)
+        except (MusicError, OSError) as exc:  # e.g. the satellite went away meanwhile
+            logger.warning("music: satellite %s: the next track did not start: %s", satellite_id, exc)
 
     def _cancel_advance(self, satellite_id: str) -> None:
         task = self._advance.pop(satellite_id, None)
