@@ -95,6 +95,8 @@ class CalendarFile:
             for uid, entry in incoming.items():
                 old = self.events.get(uid)
                 self._write(uid, entry["data"], deleted=entry["deleted"], history_from=old)
+            if incoming:
+                self.save()
             return len(incoming)
 
     def save(self) -> None:

@@ -97,6 +97,7 @@ async def test_a_weekly_event_from_another_program_repeats_and_reminds_each_time
     exported = app.root / "export.ics"
     exported.write_bytes(source.to_ical())
     assert calendar.import_ics(exported) == 1
+    assert "choir-1@elsewhere" in (app.root / "data" / "calendar" / "household.ics").read_text()  # written, kept
     assert await ask(app, recorder, "what's on my calendar on friday") == \
         "You have one appointment on Friday: choir at 6 PM."
     now = clock()
