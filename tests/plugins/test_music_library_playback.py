@@ -194,3 +194,14 @@ async def test_the_next_track_is_decoded_while_this_one_plays(app, recorder, mus
     [_, second] = await recorder.wait_for("music play", count=2)
     assert (first.title, second.title) == ("So What", "Blue in Green")
     assert abs(dominant_hz(second.pcm[: 4 * 32768]) - 770) < 3
+
+
+async def test_pocketsphinx_hears_library_names_in_spoken_commands(app, music, speech):
+    stt = app.plugin_manager["stt_pocketsphinx"]
+    intents = app.plugin_manager["intents"]
+    await app.event_handler.drain(2)
+    assert stt.grammar_revision == intents.catalogue.revision  # recompiled after the rescan announced the names
+    for said in ("play something by miles davis", "play the album kind of blue", "play something by zorblax"):
+        heard = stt.recogniser.transcribe(speech(said))
+        assert (heard.text, heard.source) == (said, "grammar")
+        assert intents.recognise(heard.text).intent in ("PlayArtist", "PlayAlbum")
