@@ -70,8 +70,10 @@ def read_sentences_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def build_catalogue(sources: Iterable[tuple[str, Path]], revision: int = 0) -> SentenceCatalogue:
-    """Merge the sentences.yaml of each `(plugin name, folder)`; a bad file is skipped and listed in `problems`."""
+def build_catalogue(sources: Iterable[tuple[str, Path]], revision: int = 0,
+                    slot_values: dict[str, list[str]] | None = None) -> SentenceCatalogue:
+    """Merge the sentences.yaml of each `(plugin name, folder)`; a bad file is skipped and listed in `problems`.
+    `slot_values` (list name -> values, e.g. the music library's titles) replace those lists' values."""
     merged: dict[str, Any] = {"language": LANGUAGE, "intents": {}}
     owners: dict[str, str] = {}
     files: list[Path] = []
@@ -97,4 +99,7 @@ def build_catalogue(sources: Iterable[tuple[str, Path]], revision: int = 0) -> S
         merge_dict(merged, copy.deepcopy(data))
         merged["language"] = LANGUAGE
         files.append(path)
+    for name, values in (slot_values or {}).items():
+        clean = [str(v) for v in dict.fromkeys(values) if str(v).strip()]
+        merged.setdefault("lists", {})[name] = {"values": clean}
     return SentenceCatalogue(Intents.from_dict(merged), owners, files, problems, revision)

@@ -29,6 +29,7 @@ from .replies import reply_and_close
 logger = logging.getLogger(__name__)
 
 INTENTS_CHANGED = "intents changed"
+SLOT_VALUES_CHANGED = "slot values changed"
 UNKNOWN_INTENT = "Unknown"
 CANCEL_INTENT = "Cancel"
 
@@ -106,12 +107,13 @@ class IntentsPlugin(TrixyPlugin):
         """Re-read every sentences.yaml when the set of files (or a file) changed; with `announce`, raise
         `intents changed` (call on the event loop)."""
         sources = self._sources()
-        fingerprint = self._fingerprint(sources)
+        slot_values = self._slot_values()
+        fingerprint = (self._fingerprint(sources), tuple((k, tuple(v)) for k, v in sorted(slot_values.items())))
         if not force and fingerprint == getattr(self, "_fingerprint_in_use", None):
             return self.catalogue
         self._fingerprint_in_use = fingerprint
         self._revision += 1
-        self.catalogue = build_catalogue(sources, self._revision)
+        self.catalogue = build_catalogue(sources, self._revision, slot_values)
         self.recogniser = IntentRecogniser(
             self.catalogue.intents,
             fuzzy=bool(self.config.get("fuzzy", True)),
@@ -125,6 +127,27 @@ class IntentsPlugin(TrixyPlugin):
             self.trigger(INTENTS_CHANGED, IntentsChanged(self._revision, self.catalogue.intent_names, self.catalogue))
         return self.catalogue
 
+    def _slot_values(self) -> dict[str, list[str]]:
+        """Slot values that active plugins compute at run time (`slot_lists()`: the music library's names...)."""
+        manager = self.application.get("plugin_manager")
+        values: dict[str, list[str]] = {}
+        for plugin in list(manager) if manager is not None else []:
+            provider = getattr(plugin, "slot_lists", None)
+            if plugin is self or not callable(provider) or not manager.is_active(plugin.name):
+                continue
+            try:
+                for name, items in dict(provider()).items():
+                    values.setdefault(str(name), []).extend(str(i) for i in items)
+            except Exception as exc:  # one plugin's broken list must not break recognition for all
+                logger.error("plugin %s: slot_lists() failed: %s", plugin.name, exc)
+        return values
+
+    @TrixyEvent([SLOT_VALUES_CHANGED])
+    async def on_slot_values_changed(self, event_name: str, event_data: Any) -> None:
+        """A plugin's run-time slot values changed (a rescanned music library): rebuild and announce."""
+        if hasattr(self, "catalogue"):
+            self.rebuild()
+
     @TrixyEvent([names.PLUGIN_LOADED, names.PLUGIN_UNLOADED])
     async def on_plugins_changed(self, event_name: str, event_data: PluginLoaded | PluginUnloaded) -> None:
         """Another plugin came or went: its sentences join or leave the catalogue. Bursts (start-up loads every
@@ -132,6 +155,8 @@ class IntentsPlugin(TrixyPlugin):
         name = str(getattr(event_data, "name", ""))
         if name == self.name or not (self.path.parent / name / SENTENCES_FILE).is_file():
             return
+        if not hasattr(self, "_unloaded"):
+            return  # an event queued before our on_load ran: on_load's own build already sees that plugin
         if event_name == names.PLUGIN_UNLOADED:
             self._unloaded.add(name)
         else:

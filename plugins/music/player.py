@@ -1,4 +1,4 @@
-"""Music playback state: a WAV file as 48 kHz stereo s16le, a position clock, and the output it goes to.
+"""Music playback state: a decoded track as 48 kHz stereo s16le, a position clock, and the output it goes to.
 
 The output is the satellite's music socket (`Satellite.play_music` / `stop_music` from trixy-server, which paces the
 stream) when a satellite manager is present, else events (`music play` / `music stop`) for whoever plays locally
@@ -10,25 +10,22 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from .decode import MUSIC_CHANNELS, MUSIC_RATE, MusicError, load_music
+
 logger = logging.getLogger(__name__)
 
-MUSIC_RATE = 48000
-MUSIC_CHANNELS = 2
+__all__ = ["MUSIC_CHANNELS", "MUSIC_RATE", "EventMusicOutput", "MusicError", "MusicOutput", "MusicPlayback",
+           "SatelliteMusicOutput", "Track", "load_music", "scaled"]
+
 BYTES_PER_SECOND = MUSIC_RATE * MUSIC_CHANNELS * 2
 MUSIC_PLAY = "music play"
 MUSIC_STOP = "music stop"
-
-
-class MusicError(Exception):
-    """A music file cannot be played (missing, not 8/16-bit PCM WAV); the message names the file."""
 
 
 @dataclass(slots=True)
@@ -42,34 +39,11 @@ class MusicPlayback:
     title: str = ""
     offset_s: float = 0.0
     conversation_id: str | None = None
+    artist: str = ""
+    album: str = ""
+    volume: float = 1.0
+    """the gain already applied to `pcm`"""
     timestamp: float = field(default_factory=time.time)
-
-
-def load_music(path: Path) -> bytes:
-    """Read a PCM WAV (any rate, mono or stereo, 8/16-bit) as 48 kHz stereo s16le bytes."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            frames = wav.readframes(wav.getnframes())
-    except (OSError, wave.Error, EOFError) as exc:
-        raise MusicError(f"cannot read music file {path}: {exc}") from exc
-    if width == 2:
-        samples = np.frombuffer(frames, dtype="<i2").astype(np.float32)
-    elif width == 1:
-        samples = (np.frombuffer(frames, dtype=np.uint8).astype(np.float32) - 128.0) * 256.0
-    else:
-        raise MusicError(f"{path}: {8 * width}-bit WAV is not supported; use 16-bit PCM")
-    samples = samples[: samples.size - samples.size % channels].reshape(-1, channels)
-    if channels == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    elif channels > 2:
-        samples = samples[:, :2]
-    if rate != MUSIC_RATE and samples.shape[0] > 1:
-        n_out = int(round(samples.shape[0] * MUSIC_RATE / rate))
-        src = np.arange(samples.shape[0]) / rate
-        dst = np.arange(n_out) / MUSIC_RATE
-        samples = np.stack([np.interp(dst, src, samples[:, c]) for c in range(2)], axis=1)
-    return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()
 
 
 class MusicOutput(Protocol):
@@ -146,3 +120,11 @@ class Track:
         """The PCM from the current position on (frame-aligned)."""
         offset = int(self.current_position(now) * MUSIC_RATE) * MUSIC_CHANNELS * 2
         return self.pcm[offset:]
+
+
+def scaled(pcm: bytes, gain: float) -> bytes:
+    """s16le PCM times `gain` (clipped); the same bytes when the gain is 1."""
+    if abs(gain - 1.0) < 1e-6 or not pcm:
+        return pcm
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
+    return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()

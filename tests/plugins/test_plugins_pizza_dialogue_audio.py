@@ -78,11 +78,15 @@ async def until(condition, within_s: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
+NOT_IN_GRAMMAR = {"PlayTitle", "PlayArtist", "PlayAlbum",  # no music library here: no names to say yet
+                  "CalendarAdd", "CalendarCancel"}       # free-text titles: the general model takes them
+
+
 async def test_stt_grammar_follows_the_intent_catalogue(app):
     stt = app.plugin_manager["stt_pocketsphinx"]
     intents = app.plugin_manager["intents"]
     await until(lambda: stt.recogniser.grammar is not None and stt.grammar_revision == intents.catalogue.revision)
-    assert set(stt.recogniser.grammar.intents) == set(intents.catalogue.intent_names)
+    assert set(stt.recogniser.grammar.intents) == set(intents.catalogue.intent_names) - NOT_IN_GRAMMAR
     assert "PlayMusic" in stt.recogniser.grammar.intents
     await app.plugin_manager.unload("music")  # (unload does not touch the plugin's config.json)
     await until(lambda: "PlayMusic" not in stt.recogniser.grammar.intents)

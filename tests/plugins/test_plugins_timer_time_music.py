@@ -77,8 +77,8 @@ def test_durations_are_spoken_in_words(load_plugin_module):
 
 
 @pytest.fixture
-def song(app):
-    folder = app.root / "assets" / "default" / "music"
+async def song(app):
+    folder = app.plugin_manager["music"].music_folder()
     folder.mkdir(parents=True)
     t = np.arange(22050 * 2) / 22050  # 2 s, mono, 22.05 kHz: the plugin converts to 48 kHz stereo
     tone = (6000 * np.sin(2 * np.pi * 330 * t)).astype("<i2")
@@ -87,6 +87,7 @@ def song(app):
         wav.setsampwidth(2)
         wav.setframerate(22050)
         wav.writeframes(tone.tobytes())
+    await app.plugin_manager["music"].rescan()
     return folder / "test_song.wav"
 
 

@@ -61,7 +61,9 @@ def test_templates_become_jsgf_rules_with_numbers_in_words_and_suffixes_as_words
 
 def test_shipped_catalogue_compiles_without_unpronounceable_words(recogniser, catalogue):
     grammar = recogniser.grammar
-    assert set(grammar.intents) == set(catalogue.intent_names)
+    not_in_grammar = {"PlayTitle", "PlayArtist", "PlayAlbum",  # no music library here: no names to say yet
+                      "CalendarAdd", "CalendarCancel"}       # free-text titles: the general model takes them
+    assert set(grammar.intents) == set(catalogue.intent_names) - not_in_grammar
     shipped = {"OrderPizza", "GetTime", "GetDate", "SetTimer", "CancelTimer", "TimerStatus", "PlayMusic",
                "PauseMusic", "ResumeMusic", "StopMusic", "Cancel"}
     assert shipped <= set(grammar.intents)

@@ -73,3 +73,34 @@ async def test_uploads_are_refused_when_the_server_does_not_accept_them(tmp_path
         await service.serve(Peer(), "delete", {})
     with pytest.raises(SyncError, match="not active"):
         await service.serve(Peer(), "plugin", {"plugin": "notes", "data": {}})
+
+
+async def test_music_is_read_only_stays_inside_the_library_and_can_be_switched_off(tmp_path):
+    from types import SimpleNamespace
+
+    music = tmp_path / "music"
+    (music / "jazz").mkdir(parents=True)
+    (music / "jazz" / "a.flac").write_bytes(b"fLaC-a")
+    (music / "rock.mp3").write_bytes(b"ID3-rock")
+    service = SyncService(tmp_path / "models", tmp_path / "assets", music=music)
+    peer = SimpleNamespace(id="sa-1", capabilities=["sync"])
+    inventory = await service.serve(peer, "inventory", {"music": True, "music_folders": ["jazz"]})
+    assert list(inventory["music"]) == ["jazz/a.flac"]
+    assert (music / ".trixy-sync-hashes.json").is_file()  # hashes cached for the next round
+    assert (await service.serve(peer, "inventory", {})).get("music") is None  # old clients: unchanged reply
+    read = await service.serve(peer, "read", {"area": "music", "path": "rock.mp3", "offset": 0, "length": 4096})
+    assert read["data"] == b"ID3-rock"
+    for payload, message in (
+        ({"area": "music", "path": "../models/x.onnx"}, "inside"),
+        ({"area": "music", "path": ".trixy-sync-hashes.json"}, "inside"),
+    ):
+        with pytest.raises(SyncError, match=message):
+            await service.serve(peer, "read", {**payload, "offset": 0, "length": 10})
+    with pytest.raises(SyncError, match="only flows from the server"):
+        await service.serve(peer, "write", {"area": "music", "path": "new.mp3", "offset": 0, "data": b"x"})
+    with pytest.raises(SyncError, match="relative folder"):
+        await service.serve(peer, "inventory", {"music": True, "music_folders": ["../etc"]})
+    closed = SyncService(tmp_path / "models", tmp_path / "assets", settings=SyncServerSettings(share_music=False),
+                         music=music)
+    with pytest.raises(SyncError, match="share_music"):
+        await closed.serve(peer, "inventory", {"music": True})

@@ -3,7 +3,7 @@ microphone, speaker, models) and `sync` (the server it syncs with every `interva
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trixy_core.config import ConfigField, ConfigSection, register_section
@@ -42,6 +42,10 @@ SYNC_SECTION = ConfigSection(
         ConfigField("assets", str, "pull", "Assets (default + our profile) flow: both, pull, push, off.",
                     choices=("both", "pull", "push", "off")),
         ConfigField("plugins", bool, True, "Sync the data of plugins that declare it (notes, address book...)."),
+        ConfigField("music", str, "pull", "Mirror the server's music library here (by content): pull or off.",
+                    choices=("pull", "off")),
+        ConfigField("music_folders", list, [], "Only these folders of the server's library (empty: all of it)."),
+        ConfigField("max_kbytes_per_s", int, 0, "Bandwidth cap for sync transfers in kB/s (0: none).", minimum=0),
         ConfigField("chunk_bytes", int, 1024 * 1024, "Bytes per file slice.", minimum=1024,
                     maximum=4 * 1024 * 1024 - 4096),
         ConfigField("room", str, "standalone", "Room announced to the server at registration."),
@@ -70,6 +74,9 @@ class SyncSettings:
     models: str = "both"
     assets: str = "pull"
     plugins: bool = True
+    music: str = "pull"
+    music_folders: list[str] = field(default_factory=list)
+    max_kbytes_per_s: int = 0
     chunk_bytes: int = 1024 * 1024
     room: str = "standalone"
     alias: str = ""

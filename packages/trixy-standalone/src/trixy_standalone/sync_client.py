@@ -6,8 +6,12 @@ the channel is authenticated and encrypted) and announces the capability "sync".
 1. inventory: both sides list their model files (with training dates) and assets (default + our profile);
 2. models: newer ones are pulled and/or pushed as `sync.models` says (both, pull, push, off);
 3. assets: the same with `sync.assets` (default: pull);
-4. plugin data: every active plugin that overrides `TrixyPlugin.sync` exchanges its records with the same plugin on
+4. music: the server's library (or `sync.music_folders` of it) is mirrored by content hash, resumably, with
+   deletions (music_sync.py); the `music synced` event tells the music plugin to re-index;
+5. plugin data: every active plugin that overrides `TrixyPlugin.sync` exchanges its records with the same plugin on
    the server (`SyncedRecords`: last writer wins per record, tombstones, conflict copies: nothing is lost).
+
+Every transfer is paced by `sync.max_kbytes_per_s` (0: no cap).
 
 Local operation never waits for any of this: the round runs in its own task, failures are logged and retried next
 interval, and a lost server only changes `status`.
@@ -43,11 +47,15 @@ from trixy_server.sync import (
     safe_relative,
 )
 from trixy_server.sync.files import install_staged, read_slice, write_slice
+from trixy_server.sync.music import music_inventory, remember_hashes
 from trixy_standalone.config import SyncSettings
+from trixy_standalone.music_sync import MusicMirror
+from trixy_standalone.ratelimit import ByteRateLimiter
 
 logger = logging.getLogger(__name__)
 
 SYNC_FINISHED = "sync finished"
+MUSIC_SYNCED = "music synced"
 
 
 @dataclass(slots=True)
@@ -59,6 +67,10 @@ class SyncFinished:
     pushed: list[str] = field(default_factory=list)
     plugins: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    resumed: dict[str, int] = field(default_factory=dict)
+    """path -> offset an interrupted download went on from"""
+    bytes_in: int = 0
     duration_s: float = 0.0
     timestamp: float = field(default_factory=time.time)
 
@@ -105,6 +117,7 @@ class StandaloneSync:
         self.status = SyncStatus(state="idle" if settings.enabled else "disabled",
                                  server=f"{settings.host}:{settings.port}")
         self.last_round: SyncFinished | None = None
+        self.limiter = ByteRateLimiter(settings.max_kbytes_per_s * 1000)
         self._pending: dict[str, asyncio.Future] = {}
         self._round_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
@@ -219,8 +232,9 @@ class StandaloneSync:
                 self.status.last_error = "; ".join(result.errors)
                 logger.warning("sync round with %s had problems: %s", self.status.server, self.status.last_error)
             self.last_round = result
-            logger.info("sync round: pulled %d, pushed %d, plugins %s (%.2f s)", len(result.pulled),
-                        len(result.pushed), ", ".join(result.plugins) or "none", result.duration_s)
+            logger.info("sync round: pulled %d, pushed %d, deleted %d, plugins %s (%.2f s)", len(result.pulled),
+                        len(result.pushed), len(result.deleted), ", ".join(result.plugins) or "none",
+                        result.duration_s)
             handler = getattr(self.application, "event_handler", None)
             if handler is not None:
                 handler.emit(SYNC_FINISHED, result)
@@ -230,7 +244,9 @@ class StandaloneSync:
         app = self.application
         profile = app.config.get("general.profile")
         profiles = list(dict.fromkeys(["default", profile]))
-        remote = await self.request("inventory", {"profiles": profiles})
+        want_music = self.settings.music == "pull"
+        remote = await self.request("inventory", {"profiles": profiles, "music": want_music,
+                                                  "music_folders": list(self.settings.music_folders)})
         models, assets = Path(app.path("models")), Path(app.path("assets"))
         local_models, local_assets = await asyncio.to_thread(
             lambda: (model_inventory(models), asset_inventory(assets, profiles)))
@@ -263,16 +279,41 @@ class StandaloneSync:
                     result.pushed.append(f"{area}/{rel}")
                 except SyncError as exc:
                     result.errors.append(f"push {area}/{rel}: {exc}")
+        if want_music and isinstance(remote.get("music"), dict):
+            await self._sync_music(remote["music"], result)
         if self.settings.plugins:
             await self._sync_plugins(set(remote.get("plugins") or []), result)
+
+    def music_folder(self) -> Path:
+        """The local music plugin's folder, else `<root>/music`."""
+        manager = getattr(self.application, "plugin_manager", None)
+        plugin = manager.get("music") if manager is not None else None
+        folder = getattr(plugin, "music_folder", None)
+        return Path(folder()) if callable(folder) else Path(self.application.root) / "music"
+
+    async def _sync_music(self, remote: dict[str, dict[str, Any]], result: SyncFinished) -> None:
+        folder, folders = self.music_folder(), list(self.settings.music_folders)
+        local = await asyncio.to_thread(music_inventory, folder, folders)
+        mirror = MusicMirror(folder, self.request, self.limiter, self.settings.chunk_bytes, folders)
+        report = await mirror.run(remote, local)
+        await asyncio.to_thread(remember_hashes, folder, {rel: str(remote[rel]["sha256"]) for rel in report.pulled})
+        result.pulled.extend(f"music/{rel}" for rel in report.pulled)
+        result.deleted.extend(f"music/{rel}" for rel in report.deleted)
+        result.resumed.update({f"music/{rel}": offset for rel, offset in report.resumed.items()})
+        result.bytes_in += report.bytes_in
+        result.errors.extend(report.errors)
+        handler = getattr(self.application, "event_handler", None)
+        if report.changed and handler is not None:
+            handler.emit(MUSIC_SYNCED, {"pulled": report.pulled, "deleted": report.deleted})
 
     async def _pull(self, area: str, base: Path, rel: str, entry: dict[str, Any]) -> Path:
         path = safe_relative(base, rel)
         size, offset = int(entry.get("size") or 0), 0
         while True:
             reply = await self.request("read", {"area": area, "path": rel, "offset": offset,
-                                                "length": self.settings.chunk_bytes})
+                                                "length": self.limiter.chunk(self.settings.chunk_bytes)})
             data = bytes(reply.get("data") or b"")
+            await self.limiter.take(len(data))
             await asyncio.to_thread(write_slice, path, offset, data)
             offset += len(data)
             if offset >= size or not data:
@@ -285,7 +326,9 @@ class StandaloneSync:
         path = safe_relative(base, rel)
         size, offset = path.stat().st_size, 0
         while True:
-            data = await asyncio.to_thread(read_slice, path, offset, self.settings.chunk_bytes) if size else b""
+            chunk = self.limiter.chunk(self.settings.chunk_bytes)
+            data = await asyncio.to_thread(read_slice, path, offset, chunk) if size else b""
+            await self.limiter.take(len(data))
             last = offset + len(data) >= size
             await self.request("write", {"area": area, "path": rel, "offset": offset, "data": data, "last": last,
                                          "sha256": entry["sha256"], "mtime": entry.get("mtime")})

@@ -13,6 +13,7 @@ SYNC_SERVER_SECTION = ConfigSection(
         ConfigField("accept_assets", bool, False, "Let standalones upload assets into assets/."),
         ConfigField("max_read_bytes", int, 1024 * 1024, "Largest slice a standalone may read per request.",
                     minimum=1024, maximum=16 * 1024 * 1024),
+        ConfigField("share_music", bool, True, "Let standalones copy the music library (the music plugin's folder)."),
     ),
     modes=("server",),
 )

@@ -28,9 +28,15 @@ def staging_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.sync-upload")
 
 
-def write_slice(path: Path, offset: int, data: bytes) -> int:
+def partial_path(path: Path, sha256_hex: str) -> Path:
+    """The hidden file a download of `path` with this content is written to: it survives a cut link, and a later
+    round that wants the same content (same hash) goes on from its size instead of starting again."""
+    return path.with_name(f".{path.name}.{sha256_hex[:16]}.partial")
+
+
+def write_slice(path: Path, offset: int, data: bytes, staging: Path | None = None) -> int:
     """Write `data` at `offset` of the staging file of `path` (offset 0 starts it afresh); returns its size."""
-    staging = staging_path(path)
+    staging = staging or staging_path(path)
     staging.parent.mkdir(parents=True, exist_ok=True)
     if offset == 0:
         staging.write_bytes(b"")
@@ -42,9 +48,10 @@ def write_slice(path: Path, offset: int, data: bytes) -> int:
     return offset + len(data)
 
 
-def install_staged(path: Path, sha256_hex: str, mtime: float | None = None) -> None:
+def install_staged(path: Path, sha256_hex: str, mtime: float | None = None, staging: Path | None = None,
+                   keep_previous: bool = True) -> None:
     """Check the staging file's SHA-256 and move it over `path` (keeping the old file as `.previous`)."""
-    staging = staging_path(path)
+    staging = staging or staging_path(path)
     digest = hashlib.sha256()
     with open(staging, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -52,14 +59,14 @@ def install_staged(path: Path, sha256_hex: str, mtime: float | None = None) -> N
     if digest.hexdigest() != sha256_hex:
         staging.unlink(missing_ok=True)
         raise SyncError(f"{path.name}: checksum mismatch after transfer; the old file is kept")
-    install_file(path, staging, mtime)
+    install_file(path, staging, mtime, keep_previous)
 
 
-def install_file(path: Path, new: Path, mtime: float | None = None) -> None:
-    """Atomically replace `path` by `new` (same folder), keeping the previous version."""
+def install_file(path: Path, new: Path, mtime: float | None = None, keep_previous: bool = True) -> None:
+    """Atomically replace `path` by `new` (same folder), keeping the previous version (unless told not to)."""
     if mtime is not None:
         os.utime(new, (mtime, mtime))
-    if path.exists():
+    if path.exists() and keep_previous:
         previous = path.with_name(f".{path.name}.previous")
         previous.unlink(missing_ok=True)
         try:

@@ -3,8 +3,8 @@
 A standalone registers like a satellite and connects with capability "sync"; its `SyncRequest`s arrive on that
 authenticated, encrypted connection and each gets one `SyncReply`:
 
-    inventory {profiles}                       -> {models, assets, plugins, accept: {models, assets}}
-    read      {area, path, offset, length}     -> {data, size}
+    inventory {profiles, music?, music_folders?} -> {models, assets, plugins, accept: {models, assets}, music?}
+    read      {area, path, offset, length}     -> {data, size}     (area: models, assets or music)
     write     {area, path, offset, data, last, sha256, mtime} -> {size}   (installed atomically on the last slice)
     plugin    {plugin, data}                   -> {data}   (the server plugin's sync(remote) answer)
 """
@@ -30,6 +30,7 @@ from trixy_server.sync.inventory import (
     model_inventory,
     safe_relative,
 )
+from trixy_server.sync.music import check_folders, music_inventory
 from trixy_server.sync.peers import ServerPeer, declares_sync
 
 logger = logging.getLogger(__name__)
@@ -45,15 +46,18 @@ class SyncServerSettings:
     accept_models: bool = True
     accept_assets: bool = False
     max_read_bytes: int = 1024 * 1024
+    share_music: bool = True
 
 
 class SyncService:
     """Answers standalones' sync requests from the server's models/, assets/ and plugins."""
 
     def __init__(self, models: Path, assets: Path, plugin_manager: Any = None,
-                 settings: SyncServerSettings | None = None) -> None:
+                 settings: SyncServerSettings | None = None, music: Path | None = None) -> None:
         self.models = Path(models)
         self.assets = Path(assets)
+        self.music = Path(music) if music is not None else self.models.parent / "music"
+        """the music folder when no music plugin names one"""
         self.plugin_manager = plugin_manager
         self.settings = settings or SyncServerSettings()
         self.last_sync: dict[str, float] = {}
@@ -65,7 +69,8 @@ class SyncService:
         section = app.config.section("sync_server") if app.mode == "server" else {}
         settings = SyncServerSettings(**{k: v for k, v in section.items()
                                          if k in SyncServerSettings.__dataclass_fields__})
-        service = cls(app.path("models"), app.path("assets"), app.get("plugin_manager"), settings)
+        service = cls(app.path("models"), app.path("assets"), app.get("plugin_manager"), settings,
+                      Path(app.root) / "music")
         app.register("sync_service", service)
         service.attach(app.network.server)
         return service
@@ -98,8 +103,16 @@ class SyncService:
             profiles = [str(p) for p in payload.get("profiles") or ["default"]]
             models, assets = await asyncio.to_thread(
                 lambda: (model_inventory(self.models), asset_inventory(self.assets, profiles)))
-            return {"models": models, "assets": assets, "plugins": self.sync_plugins(),
-                    "accept": {"models": self.settings.accept_models, "assets": self.settings.accept_assets}}
+            reply = {"models": models, "assets": assets, "plugins": self.sync_plugins(),
+                     "accept": {"models": self.settings.accept_models, "assets": self.settings.accept_assets}}
+            if payload.get("music"):
+                if not self.settings.share_music:
+                    raise SyncError("this server does not share its music (sync_server.share_music = false)")
+                folders = check_folders(payload.get("music_folders"))
+                folder = self.music_folder()
+                if folder.is_dir():  # a missing folder (unmounted disk) is no library, not an empty one
+                    reply["music"] = await asyncio.to_thread(music_inventory, folder, folders)
+            return reply
         if action == "read":
             path = self._path(payload, for_write=False)
             if not path.is_file():
@@ -136,7 +149,19 @@ class SyncService:
             if for_write and not self.settings.accept_assets:
                 raise SyncError("this server does not accept assets from standalones (sync_server.accept_assets)")
             return safe_relative(self.assets, str(rel))
-        raise SyncError(f"unknown sync area {area!r}; use models or assets")
+        if area == "music":
+            if for_write:
+                raise SyncError("music only flows from the server to standalones")
+            if not self.settings.share_music:
+                raise SyncError("this server does not share its music (sync_server.share_music = false)")
+            return safe_relative(self.music_folder(), str(rel))
+        raise SyncError(f"unknown sync area {area!r}; use models, assets or music")
+
+    def music_folder(self) -> Path:
+        """The music plugin's library folder when that plugin is loaded here, else `<root>/music`."""
+        plugin = self.plugin_manager.get("music") if self.plugin_manager is not None else None
+        folder = getattr(plugin, "music_folder", None)
+        return Path(folder()) if callable(folder) else self.music
 
     def sync_plugins(self) -> list[str]:
         """Names of the active plugins that declare syncable data."""

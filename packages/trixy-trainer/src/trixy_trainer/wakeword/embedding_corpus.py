@@ -112,13 +112,20 @@ def _pick(rng: np.random.Generator, cfg: CorpusConfig, split: str, english: bool
     return (f"{base}+{variant}" if variant else base), base.startswith("en")
 
 
-def _pseudo_words(rng: np.random.Generator) -> str:
+#: pseudo-words that sound like the core of "Trixy" ("briksee", "mieks", "diks sai"): hard negatives for training,
+#: but not "ordinary speech", so the calibration and test splits redraw them
+_NEAR_WAKE = re.compile(r"k ?s|x|g ?s|tr ?(i|ee|ie)")
+
+
+def _pseudo_words(rng: np.random.Generator, ordinary: bool = False) -> str:
     words = []
     for _ in range(int(rng.integers(3, 10))):
         syllables = int(rng.integers(1, 4))
         words.append("".join(str(rng.choice(SYLLABLE_ONSETS)) + str(rng.choice(SYLLABLE_NUCLEI)) + str(rng.choice(SYLLABLE_CODAS)) for _ in range(syllables)))
     text = " ".join(words)
-    return text if not re.search(r"tr[iy]c?k?[sx]", text) else _pseudo_words(rng)
+    if re.search(r"tr[iy]c?k?[sx]", text) or (ordinary and _NEAR_WAKE.search(text)):
+        return _pseudo_words(rng, ordinary)
+    return text
 
 
 def _sentence(rng: np.random.Generator) -> str:
@@ -175,12 +182,13 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         total = sum(p.size for p in parts)
         voices = []
         while total < target:
+            ordinary = split != "train"
             if rng.random() < 0.5:
                 voice, _ = _pick(rng, cfg, split)
-                text = _sentence(rng) if voice.startswith("en") or rng.random() < 0.4 else _pseudo_words(rng)
+                text = _sentence(rng) if voice.startswith("en") or rng.random() < 0.4 else _pseudo_words(rng, ordinary)
             else:
                 voice = str(rng.choice(_languages(cfg, split)))
-                text = _pseudo_words(rng)
+                text = _pseudo_words(rng, ordinary)
             voices.append(voice)
             part = _say(rng, text, voice, cfg, binary)
             parts += [part * rng.uniform(0.4, 1.3), _silence(rng, 0.0, 0.6)]
@@ -247,6 +255,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe.update(phrases=list(cfg.phrases[kind]), accent=list(cfg.accent_phrases.get(kind, [])), follow=cfg.follow_command_p, index=list(cfg.classes).index(kind))
     if kind == "confusable":
         recipe["confusables"] = sorted(cfg.confusables)
+    if kind == "speech" and split != "train":
+        recipe["ordinary_speech"] = 3  # near-wake pseudo-words redrawn
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

@@ -12,6 +12,7 @@ from trixy_core.application_protocol import TrixyApplication
 from trixy_tui import format as fmt
 from trixy_tui.access import attr
 from trixy_tui.screens.base import MainView
+from trixy_tui.screens.media import calendar_rows, music_rows
 from trixy_tui.widgets import InfoTable
 
 
@@ -34,6 +35,8 @@ class ServerGeneralView(MainView):
 
     def compose_content(self) -> ComposeResult:
         yield InfoTable("General status", id="general-info")
+        yield InfoTable("Next calendar events", id="general-calendar")
+        yield InfoTable("Music now playing", id="general-music")
         yield InfoTable("Components started", id="general-components")
 
     def refresh_view(self) -> None:
@@ -74,6 +77,16 @@ class ServerGeneralView(MainView):
         self.query_one("#general-components", InfoTable).show(
             (name, type(value).__name__) for name, value in components.items()
         )
+        self.show_media()
+
+    def show_media(self) -> None:
+        """The calendar's next events and the music per satellite (each block hidden without its plugin)."""
+        for table_id, rows in (("#general-calendar", calendar_rows(self.application)),
+                               ("#general-music", music_rows(self.application))):
+            table = self.query_one(table_id, InfoTable)
+            table.display = rows is not None
+            if rows is not None:
+                table.show(rows)
 
 
 class ClientGeneralView(MainView):
