@@ -70,8 +70,14 @@ def _prepare_model(cfg: DictConfig, manifest_speakers: list[str]) -> tuple[Speak
     """New model, or the fine-tune base grown by the new speakers (old ids kept); also returns growth info."""
     info: dict[str, Any] = {}
     if not cfg.get("finetune_from"):
-        return build_model(to_container(cfg.model), len(manifest_speakers)), manifest_speakers, info
+        model = build_model(to_container(cfg.model), len(manifest_speakers))
+        if hasattr(model.encoder, "load_pretrained"):  # optional technologies with pretrained parts (ge2e, ge2e_fusion)
+            model.encoder.pretrained_source = model.encoder.load_pretrained(cfg.export.get("password"))
+            logger.info("pretrained parts: %s", model.encoder.pretrained_source)
+        return model, manifest_speakers, info
     model, meta = load_speaker_pth(cfg.finetune_from, cfg.export.get("password"))
+    if meta.get("pretrained"):
+        model.encoder.pretrained_source = meta["pretrained"]
     old = speakers_from_metadata(meta)
     speakers = extend_speakers(old, manifest_speakers)
     new = speakers[len(old) :]
@@ -190,5 +196,7 @@ def finish_speakers(
         framework=f"torch {torch.__version__}",
         **speaker_metadata(speakers),
     )
+    if getattr(model.encoder, "pretrained_source", None):
+        meta["pretrained"] = str(model.encoder.pretrained_source)
     files = export_speaker_model(model, cfg.output_dir, str(cfg.name), meta, list(cfg.export.formats), cfg.export.get("password"))
     return files, meta, evaluation
