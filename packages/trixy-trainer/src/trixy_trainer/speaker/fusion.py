@@ -18,9 +18,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from trixy_trainer.features import mel_filterbank
 from trixy_trainer.speaker.ecapa import EcapaTdnn
 from trixy_trainer.speaker.errors import SpeakerConfigError
-from trixy_trainer.features import mel_filterbank
 from trixy_trainer.speaker.ge2e import Ge2eEncoder, Ge2eMel, dft_kernels
 from trixy_trainer.speaker.pitch import PitchCode
 

@@ -187,7 +187,8 @@ def finish_speakers(
         model_config=to_container(cfg.model),
         loss=to_container(cfg.loss),
         features=to_container(cfg.model.frontend),
-        parameters=count_parameters(model),
+        parameters=count_parameters(model, trainable_only=False),
+        trainable_parameters=count_parameters(model),
         author=str(cfg.author),
         description=str(cfg.description),
         results=evaluation,
@@ -198,5 +199,8 @@ def finish_speakers(
     )
     if getattr(model.encoder, "pretrained_source", None):
         meta["pretrained"] = str(model.encoder.pretrained_source)
+    if cfg.model.get("embedding_window_s"):  # satellites average embeddings of windows this long (GE2E: 1.6 s)
+        meta["embedding_window_s"] = float(cfg.model.embedding_window_s)
+    meta["runtime_requires"] = ["onnxruntime>=1.16"]  # LSTM/conv graphs at opset 18; satellites check it
     files = export_speaker_model(model, cfg.output_dir, str(cfg.name), meta, list(cfg.export.formats), cfg.export.get("password"))
     return files, meta, evaluation
