@@ -8,7 +8,8 @@ cheap-microphone EQ, noise at 20 dB SNR, or none). 14 voices x 3 pitches = 42 sp
 from 3 utterances each and identified on their other 12; the last 12 are strangers. The satellite path
 (``SpeakerIdentifier``: numpy + onnxruntime, one thread) is measured beside two peers on the same clips:
 Resemblyzer (the ``resemblyzer`` package, its own preprocessing and partials; benchmark-only dependency) and the
-previous shipped model (``--previous``, default the ECAPA-TDNN from git ``HEAD~`` if given as a file).
+previous shipped model when given (``--previous``, e.g. the ECAPA-TDNN:
+``git show c27e279:models/voice_recognition/default/default.onnx > /tmp/ecapa.onnx``).
 
     .venv/bin/python benchmarks/speaker_bench.py [--model models/voice_recognition/default/default.onnx]
         [--previous path/to/old.onnx]
@@ -160,9 +161,12 @@ def resemblyzer_embed() -> Embed | None:
     """The peer: Resemblyzer's own pipeline (preprocess_wav: volume + VAD trim; embed_utterance: 1.6 s partials)."""
     try:
         import logging
+        import warnings
 
         logging.getLogger("numba").setLevel(logging.WARNING)
-        from resemblyzer import VoiceEncoder, preprocess_wav
+        with warnings.catch_warnings():  # webrtcvad 2.0.10 imports the deprecated pkg_resources
+            warnings.simplefilter("ignore")
+            from resemblyzer import VoiceEncoder, preprocess_wav
     except ImportError:
         return None
     encoder = VoiceEncoder("cpu", verbose=False)
