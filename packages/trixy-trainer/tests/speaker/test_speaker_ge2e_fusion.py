@@ -157,3 +157,16 @@ def test_training_a_fusion_model_records_its_pretrained_parts(trained, corpus: P
 
     props = onnxruntime.InferenceSession(str(result.files["onnx"]), providers=["CPUExecutionProvider"]).get_modelmeta().custom_metadata_map
     assert props["technology"] == "ge2e_fusion" and json.loads(props["runtime_requires"]) == ["onnxruntime>=1.16"]
+    # enrolment without training works on a fusion model read back from its .pth (no resemblyzer needed for it)
+    from trixy_trainer.speaker.enroll import enroll_speaker, utterance_slices
+    from trixy_trainer.speaker.export import load_speaker_pth
+
+    model, meta = load_speaker_pth(result.files["pth"], "test-password")
+    wavs = sorted((corpus / "heldout").glob("*/*.wav"))[:2]
+    new_meta = enroll_speaker(model, meta, "dana", utterance_slices(wavs, 12000, 16000))
+    files = export_speaker_model(model, tmp_path / "enrolled", "tiny", new_meta, ["onnx"], "test-password")
+    session = onnxruntime.InferenceSession(str(files["onnx"]), providers=["CPUExecutionProvider"])
+    props = session.get_modelmeta().custom_metadata_map
+    assert json.loads(props["speaker"])[-1] == "dana" and props["technology"] == "ge2e_fusion"
+    (_, logits) = session.run(None, {"audio": utterance_slices(wavs, 12000, 16000)[:1].astype(np.float32)})
+    assert logits.shape[1] == int(props["num_speaker"]) == len(json.loads(props["speaker"]))
