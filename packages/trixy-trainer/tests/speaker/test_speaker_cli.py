@@ -42,3 +42,13 @@ def test_evaluate_and_enroll_commands_use_a_model_file(trained, corpus: Path, tm
     assert main(["enroll", *common, "enroll.name=zed", f"enroll.files=[{files}]", "export.formats=[pth]"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["id"] == 4 and out["num_speaker"] == 5
+
+
+def test_synth_without_benchmark_speakers_still_writes_calibration(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``synth.heldout_speakers=0`` used to crash writing the empty benchmark folder's .gitignore."""
+    code = main(["synth", f"data.raw_dir={tmp_path / 'raw'}", f"synth.heldout_dir={tmp_path / 'heldout'}",
+                 f"data.calibration_dir={tmp_path / 'cal'}", "synth.speakers=1", "synth.heldout_speakers=0",
+                 "synth.calibration_speakers=1", "synth.utterances=1", "synth.heldout_utterances=1"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["heldout_speakers"] == 0
+    assert (tmp_path / "heldout" / ".gitignore").is_file() and len(list((tmp_path / "cal").glob("*/*.wav"))) == 1

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from trixy_satellite.speaker.errors import SpeakerModelError
+from trixy_satellite.speaker.technology import check_technology, peek_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class SpeakerIdentifier:
         model_path: str | Path,
         threshold: float | None = None,
         threads: int = 1,
-        max_window_s: float = 4.0,
+        max_window_s: float | None = None,
         include_trained: bool = True,
         include_synthetic: bool = False,
     ) -> None:
@@ -102,6 +103,9 @@ class SpeakerIdentifier:
         try:
             self.session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+            technology = peek_metadata(self.path, "technology")
+            if technology is not None:  # a model file, but one this runtime cannot load: say what it needs
+                check_technology(self.path, {"technology": technology})
             raise SpeakerModelError(f"{self.path}: not a readable ONNX model ({exc})") from exc
         inputs = [i.name for i in self.session.get_inputs()]
         outputs = [o.name for o in self.session.get_outputs()]
@@ -109,10 +113,13 @@ class SpeakerIdentifier:
             raise SpeakerModelError(f"{self.path}: expected input 'audio' and output 'embedding', got {inputs} -> {outputs}")
         raw = dict(self.session.get_modelmeta().custom_metadata_map)
         self.metadata = {k: _decode(v) for k, v in raw.items()}
+        check_technology(self.path, self.metadata)
         self.speakers = speakers_from_props(self.metadata)
         self.sample_rate = int(self.metadata.get("sample_rate", 16000))
         self.threshold = float(threshold if threshold is not None else self.metadata.get("unknown_threshold", 0.5))
-        self.max_window = int(max_window_s * self.sample_rate)
+        # window length for long audio: the model's own (embedding_window_s: GE2E was trained on 1.6 s partials)
+        window_s = max_window_s if max_window_s is not None else float(self.metadata.get("embedding_window_s", 4.0))
+        self.max_window = int(window_s * self.sample_rate)
         self.min_samples = int(0.1 * self.sample_rate)
         self.centroids = self._centroids()
         sources = self.metadata.get("speaker_source")

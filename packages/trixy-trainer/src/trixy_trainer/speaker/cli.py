@@ -54,6 +54,7 @@ def cmd_synth(cfg) -> int:
     total = sum(written.values())
     for folder, specs in ((Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
         total += sum(synthesize_speakers(folder, specs, int(s.heldout_utterances), seed=int(s.seed) + 1, progress=report).values())
+        folder.mkdir(parents=True, exist_ok=True)  # also when no speaker was asked for (heldout_speakers=0)
         (folder / ".gitignore").write_text("# generated evaluation speakers\n*\n")
     for folder, specs in ((Path(s.out_dir), voices), (Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
         (folder / "voices.json").write_text(json.dumps([v.to_dict() for v in specs], indent=1))

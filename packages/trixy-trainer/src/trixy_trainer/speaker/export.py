@@ -37,20 +37,23 @@ def export_onnx(model: SpeakerModel, path: str | Path, metadata: Mapping[str, An
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
     example = (torch.randn(2, check_samples) * 0.1,)
-    batch = torch.export.Dim("batch", min=1, max=1024)
-    samples = torch.export.Dim("samples", min=model.frontend.min_samples + 1, max=MAX_EXPORT_SAMPLES)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        program = torch.onnx.export(
-            model,
-            example,
-            dynamo=True,
-            input_names=["audio"],
-            output_names=["embedding", "logits"],
-            dynamic_shapes={"audio": {0: batch, 1: samples}},
-            verbose=False,
-        )
-    program.save(str(path), external_data=False)
+    if any(isinstance(m, torch.nn.LSTM) for m in model.modules()):
+        _export_recurrent(model, example, path)
+    else:
+        batch = torch.export.Dim("batch", min=1, max=1024)
+        samples = torch.export.Dim("samples", min=model.frontend.min_samples + 1, max=MAX_EXPORT_SAMPLES)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                model,
+                example,
+                dynamo=True,
+                input_names=["audio"],
+                output_names=["embedding", "logits"],
+                dynamic_shapes={"audio": {0: batch, 1: samples}},
+                verbose=False,
+            )
+        program.save(str(path), external_data=False)
     write_onnx_metadata(path, metadata, SPEAKER_REQUIRED_KEYS)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     worst = 0.0
@@ -62,6 +65,23 @@ def export_onnx(model: SpeakerModel, path: str | Path, metadata: Mapping[str, An
         worst = max(worst, *(float(np.max(np.abs(a - b))) for a, b in zip(got, ref, strict=True)))
     logger.info("exported %s (max |onnx - torch| = %.2e)", path, worst)
     return worst
+
+
+def _export_recurrent(model: SpeakerModel, example: tuple[torch.Tensor], path: Path) -> None:
+    """TorchScript exporter for models with an LSTM (GE2E): it maps ``nn.LSTM`` to the ONNX ``LSTM`` op, while the
+    dynamo exporter cannot decompose an LSTM over a dynamic number of frames (torch 2.13). Same ONNX interface."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            example,
+            str(path),
+            dynamo=False,
+            input_names=["audio"],
+            output_names=["embedding", "logits"],
+            dynamic_axes={"audio": {0: "batch", 1: "samples"}, "embedding": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=18,
+        )
 
 
 def write_speaker_pt(path: str | Path, model: SpeakerModel, metadata: Mapping[str, Any]) -> Path:

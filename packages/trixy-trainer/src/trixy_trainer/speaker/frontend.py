@@ -1,4 +1,6 @@
-"""Speaker front end: the shared log-mel (40 bands, 25 ms / 10 ms) plus optional MFCC and mean normalisation.
+"""Speaker front end: the shared log-mel (40 bands, 25 ms / 10 ms) plus optional MFCC and mean normalisation, or
+(``kind=ge2e_mel``) the power mel the pretrained GE2E encoder expects, or (``kind=raw``) the audio itself for
+encoders that bring their own features.
 
 Reuses :class:`trixy_trainer.features.LogMel` (pure torch, exported inside the ONNX graph) so wake-word and speaker
 models share one feature definition. Per-utterance mean normalisation (CMN) removes a fixed channel/microphone
@@ -13,6 +15,7 @@ import torch
 from torch import nn
 
 from trixy_trainer.features import FeatureSettings, LogMel
+from trixy_trainer.speaker.ge2e import Ge2eMel
 
 
 def dct_matrix(n_mfcc: int, n_mels: int) -> torch.Tensor:
@@ -36,10 +39,11 @@ class SpeakerFrontEnd(nn.Module):
         kind: str = "logmel",
         n_mfcc: int = 40,
         mean_norm: bool = True,
+        volume_norm: str = "increase_only",
     ) -> None:
         super().__init__()
-        if kind not in ("logmel", "mfcc"):
-            raise ValueError(f"front end kind must be 'logmel' or 'mfcc', got {kind!r}")
+        if kind not in ("logmel", "mfcc", "ge2e_mel", "raw"):
+            raise ValueError(f"front end kind must be 'logmel', 'mfcc', 'ge2e_mel' or 'raw', got {kind!r}")
         win = int(round(sample_rate * win_ms / 1000))
         hop = int(round(sample_rate * hop_ms / 1000))
         self.settings = FeatureSettings(
@@ -50,6 +54,8 @@ class SpeakerFrontEnd(nn.Module):
         self.mean_norm = mean_norm
         self.n_features = n_mfcc if kind == "mfcc" else n_mels
         self.register_buffer("dct", dct_matrix(n_mfcc, n_mels) if kind == "mfcc" else torch.empty(0), persistent=False)
+        # the pretrained GE2E encoder was trained on Resemblyzer's power mel (centred frames, Slaney scale), not ours
+        self.ge2e_mel = Ge2eMel(sample_rate, n_mels, win_ms, hop_ms, volume_norm) if kind == "ge2e_mel" else None
 
     @property
     def min_samples(self) -> int:
@@ -57,6 +63,10 @@ class SpeakerFrontEnd(nn.Module):
         return self.settings.win_length
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        if self.kind == "raw":  # the encoder brings its own features (ge2e_fusion)
+            return audio
+        if self.ge2e_mel is not None:
+            return self.ge2e_mel(audio)
         feats = self.logmel(audio)
         if self.kind == "mfcc":
             feats = torch.matmul(self.dct, feats)

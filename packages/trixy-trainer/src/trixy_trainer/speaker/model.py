@@ -15,10 +15,12 @@ from torch import nn
 
 from trixy_trainer.speaker.ecapa import EcapaTdnn
 from trixy_trainer.speaker.frontend import SpeakerFrontEnd
+from trixy_trainer.speaker.fusion import Ge2eFusionEncoder
+from trixy_trainer.speaker.ge2e import Ge2eEncoder
 from trixy_trainer.speaker.titanet import TitaNetLite
 
-ARCHITECTURES = {"ecapa_tdnn": EcapaTdnn, "titanet_lite": TitaNetLite}
-FRONTEND_KEYS = ("sample_rate", "n_mels", "win_ms", "hop_ms", "kind", "n_mfcc", "mean_norm")
+ARCHITECTURES = {"ecapa_tdnn": EcapaTdnn, "titanet_lite": TitaNetLite, "ge2e": Ge2eEncoder, "ge2e_fusion": Ge2eFusionEncoder}
+FRONTEND_KEYS = ("sample_rate", "n_mels", "win_ms", "hop_ms", "kind", "n_mfcc", "mean_norm", "volume_norm")
 
 
 class SpeakerModel(nn.Module):
@@ -79,6 +81,6 @@ def build_model(model_config: Mapping[str, Any], num_speaker: int) -> SpeakerMod
     return SpeakerModel(model_config, num_speaker)
 
 
-def count_parameters(model: nn.Module) -> int:
-    """Trainable parameter count."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Trainable (or, with ``trainable_only=False``, all: frozen pretrained parts too) parameter count."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

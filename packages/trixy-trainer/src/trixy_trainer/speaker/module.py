@@ -49,7 +49,8 @@ class SpeakerLightningModule(L.LightningModule):
     def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
         audio, labels = batch
         feats = self.model.frontend(audio)
-        feats = spec_mask(feats, int(self.optim_cfg.get("freq_mask", 5)), int(self.optim_cfg.get("time_mask", 20)))
+        if feats.dim() == 3:  # raw-audio front ends (ge2e_fusion) have nothing to mask
+            feats = spec_mask(feats, int(self.optim_cfg.get("freq_mask", 5)), int(self.optim_cfg.get("time_mask", 20)))
         embedding = self.model.encoder(feats)
         loss = self.criterion(embedding, labels, self.model.prototypes)
         with torch.no_grad():

@@ -59,8 +59,14 @@ def _prepare_model(cfg: DictConfig, manifest_speakers: list[str]) -> tuple[Speak
     """New model, or the fine-tune base grown by the new speakers (old ids kept); also returns growth info."""
     info: dict[str, Any] = {}
     if not cfg.get("finetune_from"):
-        return build_model(to_container(cfg.model), len(manifest_speakers)), manifest_speakers, info
+        model = build_model(to_container(cfg.model), len(manifest_speakers))
+        if hasattr(model.encoder, "load_pretrained"):  # optional technologies with pretrained parts (ge2e, ge2e_fusion)
+            model.encoder.pretrained_source = model.encoder.load_pretrained(cfg.export.get("password"))
+            logger.info("pretrained parts: %s", model.encoder.pretrained_source)
+        return model, manifest_speakers, info
     model, meta = load_speaker_pth(cfg.finetune_from, cfg.export.get("password"))
+    if meta.get("pretrained"):
+        model.encoder.pretrained_source = meta["pretrained"]
     old = speakers_from_metadata(meta)
     speakers = extend_speakers(old, manifest_speakers)
     new = speakers[len(old) :]
@@ -170,7 +176,8 @@ def finish_speakers(
         model_config=to_container(cfg.model),
         loss=to_container(cfg.loss),
         features=to_container(cfg.model.frontend),
-        parameters=count_parameters(model),
+        parameters=count_parameters(model, trainable_only=False),
+        trainable_parameters=count_parameters(model),
         author=str(cfg.author),
         description=str(cfg.description),
         results=evaluation,
@@ -179,5 +186,10 @@ def finish_speakers(
         framework=f"torch {torch.__version__}",
         **speaker_metadata(speakers),
     )
+    if getattr(model.encoder, "pretrained_source", None):
+        meta["pretrained"] = str(model.encoder.pretrained_source)
+    if cfg.model.get("embedding_window_s"):  # satellites average embeddings of windows this long (GE2E: 1.6 s)
+        meta["embedding_window_s"] = float(cfg.model.embedding_window_s)
+    meta["runtime_requires"] = ["onnxruntime>=1.16"]  # LSTM/conv graphs at opset 18; satellites check it
     files = export_speaker_model(model, cfg.output_dir, str(cfg.name), meta, list(cfg.export.formats), cfg.export.get("password"))
     return files, meta, evaluation
