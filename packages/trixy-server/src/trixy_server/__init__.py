@@ -6,7 +6,14 @@ Public API (what plugins and other packages use):
     SatelliteRegistry, Blacklist, RegistrationWindow -- registration files, blacklist, registration mode
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _installed_version
+
+try:  # the one version source is the repository's VERSION file (packages/hatch_trixy.py)
+    __version__ = _installed_version("trixy-server")
+except _NotInstalled:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
 
 from trixy_server.blacklist import Blacklist
 from trixy_server.capture import AudioCapture
