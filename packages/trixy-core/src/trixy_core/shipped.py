@@ -9,6 +9,7 @@ and a model pushed to a satellite lands in its root, where it then shadows the s
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from importlib.metadata import entry_points
@@ -23,8 +24,11 @@ BUILTIN = {"assets": Path(__file__).resolve().parent / "data" / "assets"}
 """Areas trixy-core ships itself (the default sounds are small and every mode plays them)."""
 
 
+@functools.cache
 def shipped_folder(area: str) -> Path | None:
-    """The installed folder for `area` ("models", "plugins", "assets"), or None when no package ships it."""
+    """The installed folder for `area` ("models", "plugins", "assets"), or None when no package ships it.
+
+    Cached: scanning the installed distributions costs milliseconds, and they do not change while Trixy runs."""
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name != area:
             continue
