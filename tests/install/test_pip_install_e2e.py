@@ -202,7 +202,11 @@ def test_pip_installed_server_answers_a_pip_installed_satellite(venvs, tmp_path)
         wait_for_text(server_out, pattern, 180, server)
         sat_log = (sat_root / "logs" / "trixy.log").read_text()
         assert "trixy_models/data/wakeword/trixy/trixy.onnx loaded" in sat_log  # the shipped wake word
-        assert (sat_root / "heard.wav").stat().st_size > 44 + 16000  # the spoken answer reached the satellite
+        heard = sat_root / "heard.wav"  # the spoken answer reaches the satellite (played in real time)
+        deadline = time.monotonic() + 60
+        while not (heard.exists() and heard.stat().st_size > 44 + 16000) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert heard.stat().st_size > 44 + 16000, "no spoken answer reached the satellite"
     finally:
         if satellite is not None:
             stop(satellite)
