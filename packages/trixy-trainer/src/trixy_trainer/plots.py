@@ -1,0 +1,69 @@
+"""Plots written at the end of a run, for people (the TUI's trainer view links them): loss and accuracy per epoch.
+
+Read from the run's Lightning CSV log (`<run_dir>/logs/version_*/metrics.csv`, newest version), so the training
+loops need no change: `plot_training_curves(run_dir)` -> `<run_dir>/training_curves.png`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+CURVES_PNG = "training_curves.png"
+
+
+def newest_metrics(run_dir: Path) -> Path | None:
+    """The metrics.csv of the newest Lightning log version under `run_dir/logs`, or None."""
+    found = sorted((Path(run_dir) / "logs").glob("version_*/metrics.csv"),
+                   key=lambda p: (p.stat().st_mtime, p.parent.name))
+    return found[-1] if found else None
+
+
+def epoch_series(metrics_csv: Path) -> dict[str, list[tuple[int, float]]]:
+    """Per column (train_loss, val_acc, ...): (epoch, last value logged in that epoch), epochs ascending."""
+    series: dict[str, dict[int, float]] = {}
+    with open(metrics_csv, newline="") as handle:
+        for row in csv.DictReader(handle):
+            try:
+                epoch = int(float(row.get("epoch") or "nan"))
+            except ValueError:
+                continue
+            for key, value in row.items():
+                if key in ("epoch", "step") or not value or not ("loss" in key or "acc" in key):
+                    continue
+                number = float(value)
+                if math.isfinite(number):
+                    series.setdefault(key.removesuffix("_epoch"), {})[epoch] = number
+    return {key: sorted(values.items()) for key, values in series.items() if not key.endswith("_step")}
+
+
+def plot_training_curves(run_dir: Path, out: Path | None = None) -> Path | None:
+    """Write loss (left) and accuracy (right) per epoch of the run's newest log; None when nothing was logged."""
+    metrics = newest_metrics(run_dir)
+    if metrics is None:
+        return None
+    series = epoch_series(metrics)
+    if not series:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out) if out is not None else Path(run_dir) / CURVES_PNG
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, points in sorted(series.items()):
+        axis = loss_ax if "loss" in key else acc_ax
+        axis.plot([e + 1 for e, _ in points], [v for _, v in points], marker="o", markersize=3, label=key)
+    for axis, title in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+        axis.set_title(f"{title} per epoch ({Path(run_dir).name})")
+        axis.set_xlabel("epoch")
+        axis.grid(alpha=0.3)
+        if axis.lines:
+            axis.legend()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
