@@ -22,8 +22,18 @@ def test_debug_console_shows_info_but_not_debug_lines(capsys):
 
 def test_headless_run_without_a_tui_names_its_log_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(runtime, "find_ui", lambda: None)  # as in a pip install without trixy-tui
+    ran = []
+
+    async def headless(application):  # the real loop is tested elsewhere; here: what is said before it
+        ran.append(application)
+        return 0
+
+    monkeypatch.setattr(runtime, "run_headless", headless)
     app = create_application("client", root=tmp_path)
-    app.request_stop()  # stops as soon as it has started (and closes its log handlers)
-    assert runtime.run_application(app, debug=False) == 0
+    try:
+        assert runtime.run_application(app, debug=False) == 0
+    finally:
+        app.logging.close()
+    assert ran == [app]
     err = capsys.readouterr().err
     assert f"trixy client: running without a TUI; log file: {tmp_path / 'logs' / 'trixy.log'}" in err
