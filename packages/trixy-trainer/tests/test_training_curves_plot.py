@@ -47,3 +47,17 @@ def test_cfg_job_prints_the_composed_configuration(capsys):
     assert "max_epochs: 3" in out
     assert main(["speaker", "train", "trainer.max_epochs=4", "--cfg", "job", "--quiet"]) == 0
     assert "max_epochs: 4" in capsys.readouterr().out
+
+
+def test_speaker_det_points_and_png_with_the_eer_marked(tmp_path):
+    import numpy as np
+
+    from trixy_trainer.plots import det_points, plot_speaker_det
+
+    target, nontarget = np.array([0.9, 0.8, 0.7, 0.4]), np.array([0.1, 0.2, 0.3, 0.75])
+    thresholds, far, frr = det_points(target, nontarget)
+    at = list(thresholds).index(0.7)
+    assert far[at] == 0.25 and frr[at] == 0.25  # one impostor (0.75) at or above 0.7, one target (0.4) below: EER
+    path = plot_speaker_det(target, nontarget, tmp_path / "det_curve.png", threshold=0.5)
+    assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size > 5000
+    assert plot_speaker_det(target, np.array([]), tmp_path / "none.png") is None
