@@ -193,7 +193,7 @@ class TrainerHandle:
         logger.info("training %s %s after %d epoch(s)", self.name, status, len(self.history))
 
     def _write_plots(self, cfg: Any) -> list[str]:
-        """The run's PNGs for the TUI: loss/accuracy curves (written now) and the model folder's plots (DET)."""
+        """The run's PNGs for the TUI: loss/accuracy curves (written now), the run's and the model folder's DET."""
         from trixy_trainer.plots import plot_training_curves
 
         found: list[Path] = []
@@ -204,7 +204,8 @@ class TrainerHandle:
             curves = None
         if curves is not None:
             found.append(curves)
-        found += sorted(self.model_dir.glob("*.png")) if self.model_dir.is_dir() else []
+        for folder in (Path(cfg.run_dir), self.model_dir):  # DET curves: the run's evaluation, the shipped model's
+            found += sorted(p for p in folder.glob("*.png") if p not in found) if folder.is_dir() else []
         return [str(p) for p in found]
 
     def _on_epoch(self, report: EpochReport) -> None:
