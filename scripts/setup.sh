@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(espeak-ng libportaudio2 tmux sox)
 PYTHON=${PYTHON:-python3.11}
 VENV=.venv
-PACKAGES=(protocol core server satellite standalone trainer tui)
+PACKAGES=(protocol core models plugins server satellite standalone trainer tui)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -27,7 +27,7 @@ fi
 PIP=("$VENV/bin/python" -m pip -q --disable-pip-version-check)
 
 # The stamp is the hash of everything that decides what gets installed; same hash = nothing to do.
-stamp=$(cat scripts/setup.sh requirements/*.txt packages/*/pyproject.toml | sha256sum | cut -c1-16)
+stamp=$(cat scripts/setup.sh requirements/*.txt packages/*/pyproject.toml packages/hatch_trixy.py VERSION | sha256sum | cut -c1-16)
 if [ -f "$VENV/.trixy-setup" ] && [ "$(cat "$VENV/.trixy-setup")" = "$stamp" ]; then
   exit 0
 fi

@@ -70,7 +70,8 @@ def client_config(root: Path, port: int, record: Any, *, extra: dict[str, Any] |
                       "secret": record.secret},
         "audio": {"input": "silence", "output": "null"},
         "models": {"wakeword": "models/wakeword/default", "voice_recognition": "models/voice_recognition/default"},
-        "updates": {"reboot_command": ["sh", "-c", "echo rebooted > reboot-marker.txt"]},
+        # scripts go to <root>/scripts here: the default (the running trixy_satellite package) is the checkout's code
+        "updates": {"reboot_command": ["sh", "-c", "echo rebooted > reboot-marker.txt"], "scripts_folder": "scripts"},
     }
     for section, values in (extra or {}).items():
         data.setdefault(section, {}).update(values)

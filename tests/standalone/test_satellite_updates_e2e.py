@@ -83,8 +83,10 @@ async def test_assets_plugins_and_scripts_are_installed_as_archives(server_and_s
     (server_root / "assets" / "default" / "audio" / "test.wav").write_bytes(b"RIFF-default")
     (server_root / "plugins" / "hello").mkdir(parents=True)
     (server_root / "plugins" / "hello" / "main.py").write_text("# plugin\n")
-    scripts = server_root / "packages" / "trixy-satellite" / "src" / "trixy_satellite"
+    scripts = server_root / "satellite-code" / "trixy_satellite"
     scripts.mkdir(parents=True)
+    for name in ("__init__.py", "runner.py"):
+        (scripts / name).write_text("")
     (scripts / "app.py").write_text("# new satellite code\n")
 
     results = await sat.update_assets()
@@ -92,9 +94,24 @@ async def test_assets_plugins_and_scripts_are_installed_as_archives(server_and_s
     assert (root / "assets" / "default" / "audio" / "test.wav").read_bytes() == b"RIFF-default"
     assert (await sat.update_plugins()).success
     assert (root / "plugins" / "hello" / "main.py").read_text() == "# plugin\n"
-    result = await sat.update_scripts()
+    result = await sat.push_scripts(scripts)
     assert result.success and result.restart_required
     assert (root / "scripts" / "app.py").read_text() == "# new satellite code\n"
+
+
+async def test_scripts_that_are_not_a_working_satellite_package_are_refused(server_and_satellite):
+    app, sat, satellite, installer, root = server_and_satellite
+    folder = Path(app.root) / "half" / "trixy_satellite"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text("# no __init__.py, no runner.py\n")
+    with pytest.raises(UpdatePushError, match="not a trixy_satellite package"):
+        await sat.push_scripts(folder)
+    for name in ("__init__.py", "runner.py"):
+        (folder / name).write_text("")
+    (folder / "app.py").write_text("def broken(:\n")
+    with pytest.raises(UpdatePushError, match="app.py does not compile"):
+        await sat.push_scripts(folder)
+    assert not (root / "scripts").exists()  # nothing was swapped in
 
 
 async def test_reboot_runs_the_configured_command(server_and_satellite):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -12,17 +13,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["protocol", "core", "server", "satellite", "standalone", "trainer", "tui"]
+PACKAGES = ["protocol", "core", "server", "satellite", "standalone", "trainer", "tui", "models", "plugins"]
+IMPORT_NAMES = {"plugins": "trixy_default_plugins"}  # trixy_plugins is the loader's namespace for plugin folders
 
 # Which trixy packages each package may depend on (the arrows of the design card).
 ALLOWED = {
     "protocol": set(),
     "core": set(),
-    "server": {"protocol", "core"},
-    "satellite": {"protocol", "core"},
+    "server": {"protocol", "core", "models", "plugins"},
+    "satellite": {"protocol", "core", "models"},
     "standalone": {"protocol", "core", "server", "satellite"},
     "trainer": {"protocol", "core"},
     "tui": {"protocol", "core"},
+    "models": set(),
+    "plugins": {"core", "server"},
 }
 
 
@@ -30,9 +34,20 @@ def _pyproject(name: str) -> dict:
     return tomllib.loads((ROOT / "packages" / f"trixy-{name}" / "pyproject.toml").read_text())
 
 
+def _hook(name: str) -> dict:
+    """The shared metadata hook's table: dependencies live there (packages/hatch_trixy.py pins the siblings)."""
+    return _pyproject(name)["tool"]["hatch"]["metadata"]["hooks"]["custom"]
+
+
+def _requirements(name: str) -> list[str]:
+    hook = _hook(name)
+    return list(hook.get("dependencies", [])) + [r for reqs in hook.get("optional-dependencies", {}).values()
+                                                  for r in reqs]
+
+
 def _trixy_deps(name: str) -> set[str]:
-    deps = _pyproject(name)["project"].get("dependencies", [])
-    return {d.split()[0].removeprefix("trixy-") for d in deps if d.startswith("trixy-")}
+    return {re.split(r"[\[<>=~ ]", d)[0].removeprefix("trixy-") for d in _requirements(name)
+            if d.startswith("trixy-")}
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -41,8 +56,18 @@ def test_package_has_hatchling_src_layout_and_tests(name: str) -> None:
     meta = _pyproject(name)
     assert meta["build-system"]["build-backend"] == "hatchling.build"
     assert meta["project"]["name"] == f"trixy-{name}"
-    assert (pkg / "src" / f"trixy_{name}" / "__init__.py").is_file()
+    assert (pkg / "src" / IMPORT_NAMES.get(name, f"trixy_{name}") / "__init__.py").is_file()
     assert (pkg / "tests").is_dir()
+    assert (pkg / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
+    assert set(meta["project"]["dynamic"]) == {"version", "dependencies", "optional-dependencies"}
+    assert _hook(name)["path"] == "../hatch_trixy.py"  # one version source: the repository's VERSION
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_sibling_requirements_are_written_bare_so_the_hook_pins_them(name: str) -> None:
+    for requirement in _requirements(name):
+        if requirement.startswith("trixy-"):
+            assert re.fullmatch(r"trixy-[a-z]+(\[[a-z,]+\])?", requirement), requirement
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -82,8 +107,21 @@ def test_every_declared_trixy_dependency_is_imported(name: str) -> None:
 
 
 def test_satellite_does_not_require_torch() -> None:
-    deps = _pyproject("satellite")["project"]["dependencies"]
+    deps = _hook("satellite")["dependencies"]
     assert not any(d.split("[")[0].split(">")[0].split("=")[0].strip() == "torch" for d in deps)
+
+
+def test_installed_siblings_carry_compatible_release_pins() -> None:
+    """What pip sees (the editable installs' metadata): every sibling pinned to this release's minor series."""
+    from importlib.metadata import requires, version
+
+    release = (ROOT / "VERSION").read_text().strip()
+    major, minor = release.split(".")[:2]
+    for name in PACKAGES:
+        assert version(f"trixy-{name}") == release
+        for requirement in requires(f"trixy-{name}") or []:
+            if requirement.startswith("trixy-"):
+                assert f"~={major}.{minor}.0" in requirement, (name, requirement)
 
 
 def test_satellite_imports_with_torch_blocked() -> None:
@@ -117,5 +155,16 @@ def test_package_builds_a_wheel_on_its_own(name: str, tmp_path: Path) -> None:
     assert len(wheels) == 1
     with zipfile.ZipFile(wheels[0]) as zf:
         names = zf.namelist()
-    assert f"trixy_{name}/__init__.py" in names
-    assert not any("/tests/" in n for n in names)
+    assert f"{IMPORT_NAMES.get(name, f'trixy_{name}')}/__init__.py" in names
+    assert not any("/tests/" in n or "__pycache__" in n for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    if name == "protocol":
+        assert "trixy_protocol/py.typed" in names
+    if name == "models":  # the checkout's models/ folder, by directory
+        assert {"trixy_models/data/wakeword/trixy/trixy.onnx",
+                "trixy_models/data/voice_recognition/default/default.onnx"} <= set(names)
+    if name == "trainer":  # the Hydra YAML, so trixy-train works without a checkout
+        assert {"trixy_trainer/conf/wakeword.yaml", "trixy_trainer/conf/speaker/config.yaml"} <= set(names)
+    if name == "plugins":
+        assert {"trixy_default_plugins/data/time_date/main.py",
+                "trixy_default_plugins/data/stt_pocketsphinx/main.py"} <= set(names)

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="mode", metavar="{server,client,standalone}", required=True)
     for mode, (_package, help_text) in MODES.items():
         p = sub.add_parser(mode, help=help_text, description=help_text)
-        p.add_argument("--debug", action="store_true", help="dev mode: no TUI, debug output is printed")
+        p.add_argument("--debug", action="store_true", help="dev mode: no TUI; INFO log lines and debug output on the console, DEBUG in the log file")
         p.add_argument(
             "--config",
             metavar="FILE",

@@ -5,6 +5,9 @@ Bytes in, events out (:class:`FrameDecoder`); messages in, bytes out (:func:`enc
 connection on top.  The command catalogue lives in :mod:`trixy_protocol.commands`.
 """
 
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _installed_version
+
 from . import commands
 from .aio import SentMessage, TrixyConnection, connect, read_frame
 from .auth import (
@@ -54,7 +57,11 @@ from .replies import error_reply, make_ack
 from .short import encode_short
 from .stats import ConnectionStats, TrafficCounter
 
-__version__ = "0.1.0"
+try:  # the one version source is the repository's VERSION file (packages/hatch_trixy.py)
+    __version__ = _installed_version("trixy-protocol")
+except _NotInstalled:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
 
 __all__ = [
     "commands",

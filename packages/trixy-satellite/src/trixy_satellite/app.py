@@ -17,6 +17,7 @@ from typing import Any
 from trixy_core.config import Config
 from trixy_core.errors import TrixyError
 from trixy_core.logging import debug_print
+from trixy_core.shipped import resolve_data_path
 from trixy_protocol import (
     AudioStream,
     ConfigRequest,
@@ -189,8 +190,7 @@ class SatelliteApp:
     @staticmethod
     def _load_detector(config: Config, root: Path) -> Any:
         """The streaming wake-word detector for `models.wakeword` (a .onnx file or a folder holding one), or None."""
-        spec = Path(config.get("models.wakeword"))
-        path = spec if spec.is_absolute() else root / spec
+        path = resolve_data_path(root, config.get("models.wakeword"))  # <root>/models/..., else trixy-models'
         if path.is_dir():
             candidates = sorted(p for p in path.glob("*.onnx") if not p.name.endswith(".stream.onnx"))
             path = candidates[0] if candidates else path / "model.onnx"

@@ -1,3 +1,9 @@
 """The trixy-server version (its own module, so that submodules need not import the package back)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _installed_version
+
+try:  # the one version source is the repository's VERSION file (packages/hatch_trixy.py)
+    __version__ = _installed_version("trixy-server")
+except _NotInstalled:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"

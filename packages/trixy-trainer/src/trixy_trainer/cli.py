@@ -1,6 +1,7 @@
-"""``trixy-train``: synth | prepare | wakeword | export | evaluate (| speaker ...), each taking Hydra overrides.
+"""``trixy-train``: synth | prepare | wakeword | export | evaluate | speaker ..., each taking Hydra overrides.
 
-Example: ``trixy-train wakeword model=repcnn trainer.max_epochs=30 data.batch_size=64``.
+Example: ``trixy-train wakeword model=repcnn trainer.max_epochs=30 data.batch_size=64``. Both trainers share one
+flag set (`trixy_trainer.console`): --quiet, -v, --config-dir, --cfg job.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from trixy_trainer.console import Bar, add_common_flags, config_yaml, configure
 from trixy_trainer.errors import TrainerError
 
 logger = logging.getLogger("trixy_trainer")
@@ -22,7 +24,11 @@ COMMANDS = {
     "wakeword": "train (then evaluate and export) a wake-word model",
     "export": "export a checkpoint (export.checkpoint=..., default: last) to .onnx/.pth/.pt",
     "evaluate": "evaluate a .pth model (evaluation.model=...) on the test split; prints JSON",
+    "speaker": "the speaker trainer: trixy-train speaker {synth,prepare,train,enroll,export,evaluate} (--help)",
 }
+
+OPTIONS = argparse.Namespace(quiet=False, config_dir=None)
+"""The parsed common flags, for the handlers (progress bars, --config-dir)."""
 
 
 def _out(text: str) -> None:
@@ -34,18 +40,19 @@ def cmd_synth(overrides: Sequence[str]) -> int:
     from trixy_trainer.config import load_config, to_container
     from trixy_trainer.data.synth import SynthConfig, synthesize_corpus
 
-    cfg = to_container(load_config("synth", overrides))
+    cfg = to_container(load_config("synth", overrides, OPTIONS.config_dir))
     workers = int(cfg.pop("workers", 2))
-    counts = synthesize_corpus(
-        SynthConfig(out_dir=Path(cfg.pop("out_dir")), **cfg),
-        workers=workers,
-        progress=lambda folder, i, n: logger.info("synth %s %d/%d", folder, i, n),
-    )
+    bar = Bar("synth", "file", quiet=OPTIONS.quiet)
+    try:
+        counts = synthesize_corpus(SynthConfig(out_dir=Path(cfg.pop("out_dir")), **cfg), workers=workers,
+                                   progress=lambda folder, i, n: bar.files(i, n, folder))
+    finally:
+        bar.close()
     _out(json.dumps({"written": counts}))
     return 0
 
 
-def prepare_from_config(cfg) -> object:
+def prepare_from_config(cfg, progress=None) -> object:
     """Run preparation with the ``data`` group of a composed wake-word config."""
     from trixy_trainer.data.prepare import PrepareConfig, prepare_wakeword_data
 
@@ -63,7 +70,7 @@ def prepare_from_config(cfg) -> object:
             test_voices=list(d.test_voices or []),
             max_windows_per_file=int(d.max_windows_per_file),
         ),
-        progress=lambda i, n: logger.info("prepare %d/%d", i, n),
+        progress=progress or (lambda i, n: logger.info("prepare %d/%d", i, n)),
     )
 
 
@@ -79,7 +86,11 @@ def cmd_prepare(overrides: Sequence[str]) -> int:
 
     from trixy_trainer.wakeword.train import wakeword_config
 
-    report = prepare_from_config(wakeword_config(cnn_recipe(overrides)))
+    bar = Bar("prepare", "file", quiet=OPTIONS.quiet)
+    try:
+        report = prepare_from_config(wakeword_config(cnn_recipe(overrides), OPTIONS.config_dir), progress=bar.files)
+    finally:
+        bar.close()
     _out(json.dumps({k: v for k, v in asdict(report).items() if k != "bad_files"} | {"bad_files": len(report.bad_files)}))
     return 0
 
@@ -87,13 +98,19 @@ def cmd_prepare(overrides: Sequence[str]) -> int:
 def cmd_wakeword(overrides: Sequence[str]) -> int:
     from trixy_trainer.wakeword.train import train_wakeword, wakeword_config
 
-    def show(p) -> None:
-        logger.info(
-            "epoch %d/%d loss %.4f acc %.3f val_acc %s (%.1f s/epoch, ETA %.0f s)",
-            p.epoch, p.max_epochs, p.loss, p.accuracy, f"{p.val_accuracy:.3f}" if p.val_accuracy is not None else "-", p.epoch_s, p.eta_s,
-        )
+    bar = Bar("wakeword", "epoch", quiet=OPTIONS.quiet)
 
-    result = train_wakeword(wakeword_config(overrides), progress=show)
+    def show(p) -> None:
+        bar.epoch(p)
+        logger.debug("epoch %d/%d loss %.4f acc %.3f val_acc %s (%.1f s/epoch, ETA %.0f s)", p.epoch, p.max_epochs,
+                     p.loss, p.accuracy, p.val_accuracy, p.epoch_s, p.eta_s)
+
+    cfg = wakeword_config(overrides, OPTIONS.config_dir)
+    try:
+        result = train_wakeword(cfg, progress=show)
+    finally:
+        bar.close()
+    _plot_run(cfg)
     _out(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "results": result.evaluation}, default=str))
     return 0
 
@@ -103,7 +120,7 @@ def cmd_export(overrides: Sequence[str]) -> int:
     from trixy_trainer.wakeword.module import WakewordModule
     from trixy_trainer.wakeword.train import finish_wakeword, wakeword_config
 
-    cfg = wakeword_config(cnn_recipe(overrides))
+    cfg = wakeword_config(cnn_recipe(overrides), OPTIONS.config_dir)
     ckpt = Path(cfg.export.checkpoint or Path(cfg.run_dir) / "checkpoints" / "last.ckpt")
     if not ckpt.is_file():
         raise TrainerError(f"checkpoint {ckpt} not found; train first or pass export.checkpoint=PATH")
@@ -124,7 +141,7 @@ def cmd_evaluate(overrides: Sequence[str]) -> int:
     from trixy_trainer.wakeword.module import build_wakeword_net
     from trixy_trainer.wakeword.train import wakeword_config
 
-    cfg = wakeword_config(cnn_recipe(overrides))
+    cfg = wakeword_config(cnn_recipe(overrides), OPTIONS.config_dir)
     path = Path(cfg.evaluation.model or Path(cfg.output_dir) / f"{cfg.name}.pth")
     meta, state = read_pth(path, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
     net = build_wakeword_net(
@@ -164,6 +181,28 @@ def _update_thresholds(pth: Path, password: str | None, meta: dict, state: dict,
 HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "wakeword": cmd_wakeword, "export": cmd_export, "evaluate": cmd_evaluate}
 
 
+def _plot_run(cfg) -> None:
+    """Loss/accuracy curves of the run just finished (a plot that fails never fails the training)."""
+    from trixy_trainer.plots import plot_training_curves
+
+    try:
+        path = plot_training_curves(Path(cfg.run_dir))
+    except Exception as exc:  # matplotlib or a missing metrics file: the model is trained and exported anyway
+        logger.warning("no training curves: %s", exc)
+        return
+    if path is not None:
+        logger.info("training curves: %s", path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """`trixy-train COMMAND [overrides] [flags]`; `speaker` hands the rest to the speaker trainer's parser."""
+    parser = argparse.ArgumentParser(prog="trixy-train", description="Trixy trainers (Hydra overrides: key=value ...)")
+    parser.add_argument("command", choices=[*sorted(HANDLERS), "speaker"],
+                        help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. trainer.max_epochs=30 data.batch_size=64")
+    return add_common_flags(parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``trixy-train`` script (``trixy-train speaker ...`` goes to the speaker trainer)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -171,15 +210,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from trixy_trainer.speaker.cli import main as speaker_main
 
         return speaker_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="trixy-train", description="Trixy trainers (Hydra overrides: key=value ...)")
-    parser.add_argument("command", choices=sorted(HANDLERS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. trainer.max_epochs=30 data.batch_size=64")
-    parser.add_argument("--quiet", action="store_true", help="only warnings")
-    args = parser.parse_intermixed_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("onnx_ir", "onnxscript", "torch.onnx", "lightning.pytorch.utilities.rank_zero"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = build_parser().parse_intermixed_args(argv)
+    configure(args)
+    OPTIONS.quiet, OPTIONS.config_dir = args.quiet, args.config_dir
     try:
+        if args.cfg == "job":
+            from trixy_trainer.config import load_config
+            from trixy_trainer.wakeword.train import wakeword_config
+
+            name = args.command
+            cfg = load_config("synth", args.overrides, args.config_dir) if name == "synth" else wakeword_config(
+                args.overrides, args.config_dir)
+            _out(config_yaml(cfg).rstrip())
+            return 0
         return HANDLERS[args.command](args.overrides)
     except TrainerError as exc:
         logger.error("%s", exc)

@@ -65,6 +65,8 @@ class TrainerHandle:
         self.progress: TrainingProgress | None = None
         self.history: list[TrainingProgress] = []
         self.last_run: dict[str, Any] | None = None
+        self.plots: list[str] = []
+        """PNGs of the last run (training curves, the model folder's DET curve): the TUI's trainer view lists them."""
         self.started_with: dict[str, Any] | None = None
         self.result: Any = None
         self.outcome: concurrent.futures.Future[dict[str, Any]] | None = None
@@ -198,6 +200,7 @@ class TrainerHandle:
             logger.exception("training %s failed", self.name)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
         last = self.progress
+        self.plots = self._write_plots(cfg)
         self.last_run = {
             "finished_at": time.time(), "status": status, "epochs": len(self.history),
             "duration_s": time.time() - started, "error": error,
@@ -207,6 +210,22 @@ class TrainerHandle:
                                      last.loss if last else None, last.accuracy if last else None,
                                      last.epoch_s if last else None, 0.0, status=status))
         logger.info("training %s %s after %d epoch(s)", self.name, status, len(self.history))
+
+    def _write_plots(self, cfg: Any) -> list[str]:
+        """The run's PNGs for the TUI: loss/accuracy curves (written now), the run's and the model folder's DET."""
+        from trixy_trainer.plots import plot_training_curves
+
+        found: list[Path] = []
+        try:
+            curves = plot_training_curves(Path(cfg.run_dir))
+        except Exception as exc:  # a plot never fails a finished training
+            logger.warning("training %s: no training curves: %s", self.name, exc)
+            curves = None
+        if curves is not None:
+            found.append(curves)
+        for folder in (Path(cfg.run_dir), self.model_dir):  # DET curves: the run's evaluation, the shipped model's
+            found += sorted(p for p in folder.glob("*.png") if p not in found) if folder.is_dir() else []
+        return [str(p) for p in found]
 
     def _on_epoch(self, report: EpochReport) -> None:
         progress = TrainingProgress(self.name, report.epoch, report.max_epochs, report.loss, report.accuracy,

@@ -11,6 +11,8 @@ from omegaconf import DictConfig, OmegaConf
 from trixy_trainer.errors import ConfigError
 
 CONFIG_ENV_VAR = "TRIXY_TRAINER_CONFIG_DIR"
+SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent / "conf"
+"""The checkout's config/trainer/, copied into the wheel (pyproject force-include), for installs without a checkout."""
 
 
 def find_config_dir(start: str | Path | None = None) -> Path:
@@ -26,6 +28,8 @@ def find_config_dir(start: str | Path | None = None) -> Path:
     package_root = Path(__file__).resolve().parents[4] / "config" / "trainer"  # the monorepo checkout
     if package_root.is_dir():
         return package_root
+    if (SHIPPED_CONFIG_DIR / "wakeword.yaml").is_file():  # a pip install: the YAML the wheel ships
+        return SHIPPED_CONFIG_DIR
     raise ConfigError(f"no config/trainer directory found from {here}; set ${CONFIG_ENV_VAR}")
 
 

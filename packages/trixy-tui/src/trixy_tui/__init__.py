@@ -4,7 +4,14 @@ Runners call `run_tui(application, mode)` in normal (non-debug) mode; `TrixyApp(
 itself (tests drive it with `run_test()`). The TUI only reads and calls the application's components.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _installed_version
+
+try:  # the one version source is the repository's VERSION file (packages/hatch_trixy.py)
+    __version__ = _installed_version("trixy-tui")
+except _NotInstalled:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
 
 from trixy_tui.app import TrixyApp, run_tui
 

@@ -23,6 +23,7 @@ from trixy_core.events import names
 from trixy_core.events.data import ApplicationLifecycle
 from trixy_core.events.handler import EventHandler
 from trixy_core.logging.setup import LoggingSetup
+from trixy_core.shipped import resolve_data_path
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +96,11 @@ class Application:
         return self._components["event_handler"]
 
     def path(self, key: str) -> Path:
-        """A folder from the `paths` config section, resolved against the root (`path("plugins")`)."""
-        value = Path(self.config.get(f"paths.{key}"))
-        return value if value.is_absolute() else self.root / value
+        """A folder from the `paths` config section, resolved against the root (`path("plugins")`).
+
+        A relative folder missing under the root falls back to the copy an installed data package ships
+        (trixy-models, trixy-plugins; `trixy_core.shipped`), so a pip install works without a checkout."""
+        return resolve_data_path(self.root, self.config.get(f"paths.{key}"))
 
     @property
     def uptime_s(self) -> float:

@@ -24,7 +24,6 @@ from trixy_core.errors import ApplicationError
 from trixy_core.events.handler import EventHandler
 from trixy_core.logging.setup import configure_logging
 from trixy_core.plugins.manager import PluginManager
-from trixy_core.scheduler.manager import ScheduleManager
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +79,9 @@ def create_application(
             ),
         )
         app.register("plugin_manager", PluginManager(app, app.path("plugins"), handler))
+        # imported here: APScheduler and tzlocal are trixy-core's `scheduler` extra, which a satellite never installs
+        from trixy_core.scheduler.manager import ScheduleManager
+
         sched = config.section("scheduler")
         schedule_file = Path(sched["file"])
         scheduler = ScheduleManager(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from typing import TYPE_CHECKING
 
 from trixy_core.application.extensions import find_ui
@@ -34,4 +35,7 @@ def run_application(application: RunnableApplication, *, debug: bool) -> int:
         if ui is not None:
             return int(ui(application, application.mode) or 0)
         logger.warning("no user interface is installed (pip install trixy-tui): running headless")
+    where = getattr(getattr(application, "logging", None), "file_path", None)
+    if not debug or where is not None:  # headless without --debug prints nothing else: say where the log is
+        sys.stderr.write(f"trixy {application.mode}: running without a TUI; log file: {where or 'none'}\n")
     return asyncio.run(run_headless(application))

@@ -78,7 +78,7 @@ def configure_logging(
     if debug:
         console = logging.StreamHandler()
         console.setFormatter(formatter)
-        console.setLevel(logging.WARNING)  # debug_print already prints; the console only adds warnings and errors
+        console.setLevel(logging.INFO)  # what --debug promises: INFO and above on the console (DEBUG: the file)
         handlers.append(console)
     previous = target.level
     target.setLevel(level)

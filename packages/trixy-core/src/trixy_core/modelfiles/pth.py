@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import pyzipper
-
 from trixy_core.modelfiles.errors import (
     CorruptModelFileError,
     MissingMetafileError,
@@ -60,6 +58,7 @@ def write_pth(
         buffer = io.BytesIO()
         torch.save(dict(weights), buffer)
         weights_bytes = buffer.getvalue()
+    pyzipper = _pyzipper()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -79,9 +78,21 @@ def write_pth(
     return path
 
 
+def _pyzipper() -> Any:
+    """pyzipper, imported on first use: satellites load .onnx only and install trixy-core without the `pth` extra."""
+    try:
+        import pyzipper
+    except ImportError as exc:
+        raise ModelFileError(
+            ".pth model archives need pyzipper: pip install 'trixy-core[pth]' (servers and trainers have it)"
+        ) from exc
+    return pyzipper
+
+
 def _read_member(path: Path, password: str | bytes | None, member: str) -> bytes:
     if not path.is_file():
         raise ModelFileError(f"{path}: model file not found")
+    pyzipper = _pyzipper()
     try:
         with pyzipper.AESZipFile(path) as archive:
             names = archive.namelist()

@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 
+from trixy_core.shipped import resolve_data_path
+
 logger = logging.getLogger(__name__)
 
 
 def load_speaker_identifier(spec: str | Path, root: Path) -> Any:
     """The `SpeakerIdentifier` for `models.voice_recognition` (an .onnx file or a folder holding one), or None."""
-    path = Path(spec)
-    path = path if path.is_absolute() else root / path
+    path = resolve_data_path(root, spec)  # <root>/models/..., else the copy trixy-models ships
     if path.is_dir():
         candidates = sorted(path.glob("*.onnx"))
         path = candidates[0] if candidates else path / "model.onnx"

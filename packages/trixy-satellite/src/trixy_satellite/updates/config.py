@@ -14,8 +14,10 @@ UPDATES_SECTION = ConfigSection(
         ConfigField("enabled", bool, True, "Accept updates from the server this satellite is registered with."),
         ConfigField("reboot_command", list, ["sudo", "systemctl", "reboot"],
                     "Command (argument list, no shell) run when the server asks for a reboot; [] disables it."),
-        ConfigField("scripts_folder", str, "scripts",
-                    "Folder replaced by a scripts update (relative to the root); point it at the satellite's code."),
+        ConfigField("scripts_folder", str, "",
+                    "Folder replaced by a scripts update; empty = the running trixy_satellite package (pip or checkout)."),
+        ConfigField("restart_after_scripts", bool, False,
+                    "After a scripts update, stop (SIGTERM) so the service manager restarts with the new code."),
         ConfigField("plugins_folder", str, "plugins", "Folder replaced by a plugins update (relative to the root)."),
         ConfigField("assets_folder", str, "assets", "Asset profiles folder (assets/<profile>/ is replaced)."),
         ConfigField("max_bytes", int, 256 * 1024 * 1024, "Largest update (and unpacked archive) accepted.",
@@ -35,7 +37,8 @@ class UpdateSettings:
 
     enabled: bool = True
     reboot_command: list[str] = field(default_factory=lambda: ["sudo", "systemctl", "reboot"])
-    scripts_folder: str = "scripts"
+    scripts_folder: str = ""
+    restart_after_scripts: bool = False
     plugins_folder: str = "plugins"
     assets_folder: str = "assets"
     max_bytes: int = 256 * 1024 * 1024

@@ -31,6 +31,7 @@ from trixy_satellite.updates.archive import archive_format, extract_archive, rem
 from trixy_satellite.updates.config import UpdateSettings
 from trixy_satellite.updates.errors import ChecksumMismatchError, UpdateError
 from trixy_satellite.updates.folders import repair, roll_back, staging_of, swap_in
+from trixy_satellite.updates.scripts import scripts_target
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class UpdateInstaller:
         if kind is UpdateKind.PLUGINS:
             return self._path(s.plugins_folder)
         if kind is UpdateKind.SCRIPTS:
-            return self._path(s.scripts_folder)
+            return scripts_target(self.root, s.scripts_folder)  # "" = the running trixy_satellite package
         raise UpdateError(f"updates of kind {kind.value!r} are not installed by the satellite (use ConfigUpdate)")
 
     def _path(self, spec: str) -> Path:

@@ -17,6 +17,7 @@ from trixy_protocol import UpdateKind
 from trixy_satellite.updates.config import UpdateSettings
 from trixy_satellite.updates.errors import UpdateError
 from trixy_satellite.updates.installer import UpdateInstaller
+from trixy_satellite.updates.scripts import restart_soon, validate_scripts
 
 if TYPE_CHECKING:
     from trixy_satellite.app import SatelliteApp
@@ -95,6 +96,9 @@ def install_update_handlers(app: SatelliteApp, config: Any, root: Path) -> Updat
     installer.validators[UpdateKind.VOICE_MODEL] = load_speaker
     installer.activators[UpdateKind.VOICE_MODEL] = lambda folder: installer.call_on_loop(
         set_live_speaker, app, load_speaker(folder))
+    installer.validators[UpdateKind.SCRIPTS] = validate_scripts
+    if settings.restart_after_scripts:  # the new code runs once the service manager restarts the process
+        installer.activators[UpdateKind.SCRIPTS] = lambda _folder: installer.call_on_loop(restart_soon)
     for kind in installer.repaired:  # a crash mid-update left the model folder out while the app loaded its models
         activator = installer.activators.get(kind)
         if activator is not None:

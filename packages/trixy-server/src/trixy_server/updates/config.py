@@ -14,8 +14,9 @@ UPDATE_PUSH_SECTION = ConfigSection(
         ConfigField("reply_timeout_s", float, 30.0, "Wait for the satellite's answer to an offer or a chunk.",
                     minimum=0.1),
         ConfigField("install_timeout_s", float, 120.0, "Wait for the satellite to verify and install.", minimum=0.1),
-        ConfigField("scripts_source", str, "packages/trixy-satellite/src/trixy_satellite",
-                    "Folder sent by 'Update scripts' (relative to the root)."),
+        ConfigField("scripts_source", str, "",
+                    "Folder or .zip/.tar.gz sent by 'Update scripts' (relative to the root); empty = the "
+                    "trixy_satellite package installed beside the server (same release as the satellites)."),
         ConfigField("archive_format", str, "zip", "Archive format for folders.", choices=("zip", "tar.gz")),
     ),
     modes=("server", "standalone"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import logging
 import uuid
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class PushSettings:
         """Read `update_push` and the `paths` section of a server/standalone application."""
         section = app.config.section("update_push")
         return cls(root=Path(app.root), models=Path(app.path("models")), assets=Path(app.path("assets")),
-                   plugins=Path(app.path("plugins")), scripts_source=_under(app.root, section["scripts_source"]),
+                   plugins=Path(app.path("plugins")), scripts_source=scripts_source(app.root, section["scripts_source"]),
                    chunk_bytes=section["chunk_bytes"], reply_timeout_s=section["reply_timeout_s"],
                    install_timeout_s=section["install_timeout_s"], archive_format=section["archive_format"])
 
@@ -57,7 +58,23 @@ class PushSettings:
         """Defaults for a Trixy root folder (used when no application registered a pusher)."""
         root = Path(root)
         return cls(root=root, models=root / "models", assets=root / "assets", plugins=root / "plugins",
-                   scripts_source=root / "packages" / "trixy-satellite" / "src" / "trixy_satellite")
+                   scripts_source=scripts_source(root, ""))
+
+
+def scripts_source(root: Path, spec: str) -> Path:
+    """What "Update scripts" sends: `spec` under the root, or (empty) the importable `trixy_satellite` package.
+
+    Never a checkout path: a pip-installed server has none. Without trixy-satellite installed beside the server
+    the path names a missing folder, and the push says what to install."""
+    if spec:
+        return _under(root, spec)
+    found = importlib.util.find_spec("trixy_satellite")
+    if found is None or found.origin is None:
+        return Path(root) / MISSING_SATELLITE_PACKAGE
+    return Path(found.origin).parent
+
+
+MISSING_SATELLITE_PACKAGE = "trixy_satellite (pip install trixy-satellite beside the server, or set update_push.scripts_source)"
 
 
 def _under(root: Path, spec: str) -> Path:
@@ -82,6 +99,9 @@ class UpdatePusher:
         manager = app.get("satellite_manager") if hasattr(app, "get") else None
         if manager is not None:
             manager.update_pusher = pusher
+        from trixy_server.updates.functions import register_update_functions
+
+        register_update_functions(app, pusher)  # `update_satellites` for schedules and plugins
         return pusher
 
     # -- the transfer -------------------------------------------------------------------------------------------

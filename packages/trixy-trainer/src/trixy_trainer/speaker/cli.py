@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from trixy_trainer.console import Bar, add_common_flags, config_yaml, configure
 from trixy_trainer.errors import TrainerError
 
 logger = logging.getLogger("trixy_trainer.speaker")
@@ -30,6 +31,10 @@ COMMANDS = {
     "evaluate": "evaluate a .pth (export.model=...) on the test split and calibration speakers; prints JSON "
     "(evaluate.update_model=true stores the re-calibrated unknown_threshold in the model files)",
 }
+
+
+OPTIONS = argparse.Namespace(quiet=False)
+"""The parsed common flags, for the handlers' progress bars."""
 
 
 def _out(text: str) -> None:
@@ -49,13 +54,19 @@ def cmd_synth(cfg) -> int:
     # benchmark and calibration speakers: both from the held-out pool, no (base, variant) pair shared
     bench = make_speakers(int(s.heldout_speakers), "heldout", int(s.seed))
     calib = make_speakers(int(s.calibration_speakers), "heldout", int(s.seed) + 1, prefix="cal", exclude=bench)
-    report = lambda i, n: logger.info("synth %d/%d speakers", i, n)  # noqa: E731
-    written = synthesize_speakers(s.out_dir, voices, int(s.utterances), seed=int(s.seed), progress=report)
-    total = sum(written.values())
-    for folder, specs in ((Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
-        total += sum(synthesize_speakers(folder, specs, int(s.heldout_utterances), seed=int(s.seed) + 1, progress=report).values())
-        folder.mkdir(parents=True, exist_ok=True)  # also when no speaker was asked for (heldout_speakers=0)
-        (folder / ".gitignore").write_text("# generated evaluation speakers\n*\n")
+    bar = Bar("speakers", "speaker", quiet=OPTIONS.quiet)
+    try:
+        written = synthesize_speakers(s.out_dir, voices, int(s.utterances), seed=int(s.seed), progress=bar.files)
+        total = sum(written.values())
+        for folder, specs in ((Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
+            bar.close()
+            bar = Bar(f"speakers ({folder.name})", "speaker", quiet=OPTIONS.quiet)
+            total += sum(synthesize_speakers(folder, specs, int(s.heldout_utterances), seed=int(s.seed) + 1,
+                                             progress=bar.files).values())
+            folder.mkdir(parents=True, exist_ok=True)  # also when no speaker was asked for (heldout_speakers=0)
+            (folder / ".gitignore").write_text("# generated evaluation speakers\n*\n")
+    finally:
+        bar.close()
     for folder, specs in ((Path(s.out_dir), voices), (Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
         (folder / "voices.json").write_text(json.dumps([v.to_dict() for v in specs], indent=1))
     _out(json.dumps({"speakers": len(voices), "heldout_speakers": len(bench), "calibration_speakers": len(calib), "files_written": total}))
@@ -67,6 +78,7 @@ def cmd_prepare(cfg) -> int:
 
     d = cfg.data
     chunk = resolve_chunk_samples(d.get("chunk_samples"), d.get("wakeword_model"))
+    bar = Bar("prepare", "recording", quiet=OPTIONS.quiet)
     report = prepare_speakers(
         PrepareConfig(
             raw_dir=Path(d.raw_dir),
@@ -78,8 +90,9 @@ def cmd_prepare(cfg) -> int:
             val_fraction=float(d.val_fraction),
             test_fraction=float(d.test_fraction),
         ),
-        progress=lambda i, n: logger.info("prepare %d/%d recordings", i, n),
+        progress=bar.files,
     )
+    bar.close()
     _out(json.dumps({"chunk_samples": chunk, "speakers": len(report.speakers), "recordings": report.recordings,
                      "slices": report.slices, "skipped_unchanged": report.skipped_unchanged, "bad_files": report.bad_files}))
     return 0
@@ -99,15 +112,22 @@ def cmd_train(cfg) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
 
+    bar = Bar("speaker", "epoch", quiet=OPTIONS.quiet)
+
     def progress(p) -> None:
-        logger.info("epoch %d/%d loss %.4f acc %.3f val_acc %s (%.0f s, eta %.0f s)", p.epoch, p.max_epochs, p.loss,
-                    p.accuracy, p.val_accuracy, p.epoch_s, p.eta_s)
+        bar.epoch(p)
+        logger.debug("epoch %d/%d loss %.4f acc %.3f val_acc %s (%.0f s, eta %.0f s)", p.epoch, p.max_epochs, p.loss,
+                     p.accuracy, p.val_accuracy, p.epoch_s, p.eta_s)
 
     try:
         result = train_speakers(cfg, progress=progress, control=control)
     finally:
+        bar.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    from trixy_trainer.cli import _plot_run
+
+    _plot_run(cfg)
     _out(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "evaluation": result.evaluation,
                      "stopped": result.stopped}, default=str))
     return 0
@@ -174,21 +194,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trixy-train speaker", description="Trixy speaker-recognition trainer")
     parser.add_argument("command", choices=sorted(COMMANDS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
     parser.add_argument("overrides", nargs="*", help="Hydra overrides key=value (win over config/trainer/speaker)")
-    parser.add_argument("--config-dir", default=None, help="folder holding config.yaml (default config/trainer/speaker)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    return parser
+    return add_common_flags(parser)  # --config-dir: the folder holding config.yaml (default config/trainer/speaker)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for configuration/data errors the user can fix)."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_intermixed_args(list(sys.argv[1:] if argv is None else argv))
+    configure(args)
+    OPTIONS.quiet = args.quiet
     from trixy_core.modelfiles import ModelFileError
     from trixy_trainer.speaker.train import speaker_config
 
     try:
         cfg = speaker_config(args.overrides, args.config_dir)
+        if args.cfg == "job":
+            _out(config_yaml(cfg).rstrip())
+            return 0
         return HANDLERS[args.command](cfg)
     except (TrainerError, ModelFileError) as exc:
         logger.error("%s", exc)

@@ -122,6 +122,10 @@ def evaluate_model(model: SpeakerModel, cfg: DictConfig, speakers: list[str], ce
         result["unknown_rejection"] = rejection_rate(unknown, all_centres, threshold)
     if target.size:
         result["false_reject_at_threshold"] = float(np.mean(target < threshold))
+    if cfg.get("run_dir"):  # for people: the DET curve of these trials, EER marked (trixy_trainer.plots)
+        from trixy_trainer.plots import SPEAKER_DET_PNG, plot_speaker_det
+
+        plot_speaker_det(target, nontarget, Path(cfg.run_dir) / SPEAKER_DET_PNG, float(threshold))
     return {k: _clean(v) for k, v in result.items()}
 
 

@@ -4,6 +4,7 @@ parameters). Live: each `training progress` event of this trainer sets the `prog
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -19,6 +20,15 @@ from trixy_tui.modelinfo import model_metadata
 from trixy_tui.screens.base import SubMainView
 from trixy_tui.trainer_handles import find_trainer, trainer_state
 from trixy_tui.widgets import InfoTable, TrainingPlot
+
+
+def plot_files(trainer: Any) -> list[str]:
+    """PNG plots to open: those the last run wrote (loss/accuracy curves, DET), else the model folder's."""
+    written = attr(trainer, "plots", default=None)
+    if written:
+        return [str(p) for p in written]
+    model = attr(trainer, "model_path", default=None)
+    return [str(p) for p in sorted(Path(str(model)).parent.glob("*.png"))] if model else []
 
 PARAMS = (("batch_size", "Batch size", 32), ("min_epochs", "Min epochs", 1), ("max_epochs", "Max epochs", 20))
 
@@ -87,6 +97,7 @@ class TrainerView(SubMainView):
             ("Description", fmt.text(attr(trainer, "description"))),
             ("State", trainer_state(trainer)),
             ("Model file", fmt.text(attr(trainer, "model_path"))),
+            ("Plots", fmt.text(", ".join(plot_files(trainer)) or "none yet")),
         ])
         self._show_model(attr(trainer, "model_path"))
         self._show_training(trainer)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
+from trixy_core.shipped import resolve_data_path
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
 from trixy_tui.modelinfo import model_metadata
@@ -26,8 +27,7 @@ def model_file(root: Path, configured: Any) -> Path | None:
     """The model file a configured path names: the file itself, or the first model file inside the folder."""
     if not configured:
         return None
-    path = Path(configured)
-    path = path if path.is_absolute() else root / path
+    path = resolve_data_path(root, configured)
     if path.is_file():
         return path
     if path.is_dir():
