@@ -172,10 +172,13 @@ def main() -> None:
     args = parser.parse_args()
     trixy = corpus({"trixy": ["Trixie", "Tricksy", "Trixi", "Tricksie"], "system_command": ["system command"]}, ["trixy", "system_command", "none"])
     jarvis = corpus({"hey_jarvis": ["hey Jarvis"]}, ["hey_jarvis", "none"])
-    held_out = f"families {list(trixy.test_voices)}, variants {list(trixy.test_variants)}, languages {list(trixy.test_languages)}"
     trained = [v for v in ENGLISH_VOICES + ACCENT_VOICES if v not in trixy.test_voices]
-    print(f"held out of training and thresholds: {held_out}")
-    print(f"in training: {trained} and {len([v for v in NEGATIVE_LANGUAGES if v not in trixy.test_languages])} more languages for negative speech")
+    unseen_languages = [v for v in trixy.test_languages if v not in trained and v not in NEGATIVE_LANGUAGES]
+    print(f"never in training or threshold choice: voice families {list(trixy.test_voices)}, variants {list(trixy.test_variants)}, "
+          f"languages {unseen_languages}")
+    print(f"in training: voice families {trained} (other variants), {len([v for v in NEGATIVE_LANGUAGES if v not in trixy.test_languages])} "
+          f"more languages for negative speech; test speech also uses {[v for v in trixy.test_languages if v in trained]}, "
+          "whose voices speak training positives")
     t0 = time.time()
     speech = clips(trixy, "speech", args.speech_clips)
     confusable = clips(trixy, "confusable", args.confusables)

@@ -46,7 +46,7 @@ def test_streaming_scores_equal_full_window_scores(model_path: Path, speak) -> N
         streaming.feed(audio[start : start + hop])
         full.feed(audio[start : start + hop])
         differences.append(np.max(np.abs(streaming.last_scores() - full.last_scores())))
-    assert len(differences) > 20 and max(differences) < 1e-4
+    assert len(differences) > 5 and max(differences) < 1e-4  # one comparison per 320 ms block
 
 
 def test_detects_spoken_wake_words_with_id_name_and_loudness(model_path: Path, speak) -> None:

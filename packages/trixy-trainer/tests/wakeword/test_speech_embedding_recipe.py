@@ -111,4 +111,4 @@ def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path) -> N
         streaming.feed(audio[start : start + hop])
         full.feed(audio[start : start + hop])
         diffs.append(float(np.max(np.abs(streaming.last_scores() - full.last_scores()))))
-    assert len(diffs) > 10 and max(diffs) < 1e-4
+    assert len(diffs) >= 8 and max(diffs) < 1e-4  # one comparison per 320 ms block
