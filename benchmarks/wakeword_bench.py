@@ -173,7 +173,7 @@ def main() -> None:
     trixy = corpus({"trixy": ["Trixie", "Tricksy", "Trixi", "Tricksie"], "system_command": ["system command"]}, ["trixy", "system_command", "none"])
     jarvis = corpus({"hey_jarvis": ["hey Jarvis"]}, ["hey_jarvis", "none"])
     trained = [v for v in ENGLISH_VOICES + ACCENT_VOICES if v not in trixy.test_voices]
-    unseen_languages = [v for v in trixy.test_languages if v not in trained and v not in NEGATIVE_LANGUAGES]
+    unseen_languages = [v for v in trixy.test_languages if v not in trained]  # training's negative speech leaves them out
     print(f"never in training or threshold choice: voice families {list(trixy.test_voices)}, variants {list(trixy.test_variants)}, "
           f"languages {unseen_languages}")
     print(f"in training: voice families {trained} (other variants), {len([v for v in NEGATIVE_LANGUAGES if v not in trixy.test_languages])} "

@@ -48,7 +48,7 @@ class CalendarPlugin(TrixyPlugin):
 
     version = "1.0.0"
     description = "Appointments in iCalendar files: by voice, with reminders, synced with the server."
-    raises_events = (names.SAY,)
+    raises_events = (names.SAY, REMINDER_EVENT)  # the reminder through the scheduler
 
     def on_load(self) -> None:
         """Open the calendars in `folder` and plan the reminders."""

@@ -202,7 +202,7 @@ async def say_wake_word(assistant: LoopbackAssistant, wake: bytes, gains: dict[s
         assistant.satellites[name].microphone.push(wake, gain)
     await assistant.wait_until(lambda: all(assistant.satellites[n].microphone.pending_s < 0.01 for n in gains), 10,
                                "the wake word to be played")
-    await asyncio.sleep(0.4)  # the detector decides a few 80 ms hops after the word
+    await asyncio.sleep(1.0)  # the detector decides within about 0.7 s of the word's end (320 ms blocks, smoothing)
     detected = {satellite_id for satellite_id, _ in assistant.detections}
     by_model = [n for n in gains if assistant.satellites[n].satellite_id in detected]
     missing = [n for n in gains if n not in by_model]

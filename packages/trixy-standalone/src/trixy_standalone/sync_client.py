@@ -128,7 +128,7 @@ class StandaloneSync:
         """Build from the app's `sync` section and register as the `sync` component."""
         sync = cls(app, SyncSettings.from_config(app.config), **kwargs)
         app.register("sync", sync)
-        app.event_handler.declare_events("sync", [SYNC_FINISHED])  # the declared-events contract
+        app.event_handler.declare_events("sync", [SYNC_FINISHED, MUSIC_SYNCED])  # the declared-events contract
         return sync
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
