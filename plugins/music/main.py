@@ -116,7 +116,13 @@ class MusicPlugin(TrixyPlugin):
         """Slot values for the intent catalogue: music_title, music_artist, music_album (spoken forms)."""
         return self.library.names()
 
-    @TrixyEvent([MUSIC_SYNCED])
+    @TrixyEvent([names.APPLICATION_STARTED])
+    async def on_application_started(self, event_name: str, event_data: Any) -> None:
+        """Where this install syncs music (a standalone's `sync` component, which declares "music synced"), rescan
+        after every sync; elsewhere nobody raises it, so nothing subscribes to it (the declared-events contract)."""
+        if self.application.get("sync") is not None:
+            self.application.event_handler.subscribe(MUSIC_SYNCED, self.on_music_synced, owner=self.name, threaded=False)
+
     async def on_music_synced(self, event_name: str, event_data: Any) -> None:
         """A sync changed files in the music folder: refresh the index now."""
         await self.rescan()
