@@ -183,7 +183,7 @@ def test_pip_installed_server_answers_a_pip_installed_satellite(venvs, tmp_path)
     satellite = None
     try:
         port = wait_for_text(server_out, r"listening on 127\.0\.0\.1: command (\d+)", 120, server)[1]
-        wait_for_text(server_out, r"11 plugin\(s\) loaded, 0 problem", 120, server)  # trixy-plugins; INFO shown
+        wait_for_text(server_out, r"12 plugin\(s\) loaded, 0 problem", 120, server)  # trixy-plugins; INFO shown
         # no --debug: a pip-installed satellite without trixy-tui runs headless and says where it logs
         with open(sat_out, "w") as out:
             satellite = subprocess.Popen(

@@ -106,7 +106,7 @@ async def test_server_trigger_reaches_the_satellite_and_its_status_names_models_
     server, satellite = server_and_satellite
     sat = server.satellite_manager.find("aa:bb:cc:00:00:32")
     status = await sat.refresh_status()
-    assert status.wakeword_model.startswith("trixy.onnx (repcnn, trained ")
+    assert status.wakeword_model.startswith("trixy.onnx (oww-embedding, trained ")
     assert status.voice_model.startswith("default.onnx (ge2e_fusion, trained ")
     assert status.last_wake_word_us is None and satellite.last_wake_word is None
 

@@ -48,6 +48,7 @@ async def test_real_trainers_are_listed_show_their_model_and_report_a_failed_sta
         await pilot.pause()
         assert view.query_one("#param-batch_size").value == "64", "defaults come from the real handle"
         view.query_one("#param-max_epochs").value = "1"
+        real_trainers["wakeword"].overrides = ["data=wakeword", "model=repcnn"]  # the recipe that reads prepared data
         await kit.click(pilot, "#train-start")  # this root holds no prepared data: the run fails and says so
         assert real_trainers["wakeword"].join(60)
         await kit.wait_for(lambda: view.query_one("#trainer-status", InfoTable).values.get("Last run result")

@@ -121,11 +121,15 @@ def test_satellite_wakeword_never_imports_torch() -> None:
 
 
 @pytest.mark.parametrize(
-    ("technology", "says"),
-    [("tflite", "pip install ai-edge-litert"), ("torch", "trixy-satellite\\[torch\\]"), ("whisper-kws", "upgrade the satellite")],
+    ("extra", "says"),
+    [
+        ({"technology": "tflite"}, "pip install ai-edge-litert"),
+        ({"technology": "torch"}, "trixy-satellite\\[torch\\]"),
+        ({"technology": "kws-next", "runtime_requires": ["no-such-runtime>=2.0"]}, "pip install 'no-such-runtime>=2.0'"),
+    ],
 )
 def test_a_model_of_a_technology_the_satellite_cannot_run_is_refused_with_what_to_install(
-    tmp_path: Path, model_path: Path, technology: str, says: str
+    tmp_path: Path, model_path: Path, extra: dict, says: str
 ) -> None:
     import shutil
 
@@ -134,7 +138,7 @@ def test_a_model_of_a_technology_the_satellite_cannot_run_is_refused_with_what_t
     meta = read_onnx_metadata(model_path, WAKEWORD_REQUIRED_KEYS)
     odd = tmp_path / "odd.onnx"
     shutil.copy(model_path, odd)
-    write_onnx_metadata(odd, {**meta, "technology": technology}, WAKEWORD_REQUIRED_KEYS)
+    write_onnx_metadata(odd, {**meta, **extra}, WAKEWORD_REQUIRED_KEYS)
     with pytest.raises(WakewordModelError, match=says):
         load_wakeword_model(odd)
     assert load_wakeword_model(model_path).metadata["technology"] == meta["technology"]  # the shipped one loads

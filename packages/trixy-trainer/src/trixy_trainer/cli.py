@@ -182,16 +182,10 @@ HANDLERS = {"synth": cmd_synth, "prepare": cmd_prepare, "wakeword": cmd_wakeword
 
 
 def _plot_run(cfg) -> None:
-    """Loss/accuracy curves of the run just finished (a plot that fails never fails the training)."""
-    from trixy_trainer.plots import plot_training_curves
+    """Loss/accuracy curves of the run just finished (see :func:`trixy_trainer.plots.plot_run`)."""
+    from trixy_trainer.plots import plot_run
 
-    try:
-        path = plot_training_curves(Path(cfg.run_dir))
-    except Exception as exc:  # matplotlib or a missing metrics file: the model is trained and exported anyway
-        logger.warning("no training curves: %s", exc)
-        return
-    if path is not None:
-        logger.info("training curves: %s", path)
+    plot_run(Path(cfg.run_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -119,3 +119,18 @@ def plot_speaker_det(target: np.ndarray, nontarget: np.ndarray, out: Path, thres
     fig.savefig(out, dpi=90)
     plt.close(fig)
     return out
+
+
+def plot_run(run_dir: Path) -> Path | None:
+    """Loss/accuracy curves of the run just finished; a plot that fails never fails the training (logged)."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    try:
+        path = plot_training_curves(Path(run_dir))
+    except Exception as exc:  # matplotlib or a missing metrics file: the model is trained and exported anyway
+        log.warning("no training curves: %s", exc)
+        return None
+    if path is not None:
+        log.info("training curves: %s", path)
+    return path

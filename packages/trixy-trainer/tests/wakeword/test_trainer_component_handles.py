@@ -119,7 +119,7 @@ async def test_scheduled_training_that_fails_in_the_background_records_last_erro
 
     app = create_application("server", root=tmp_path, setup_logging=False, overrides=["scheduler.enabled=false"])
     handle: TrainerHandle = app.trainers["wakeword"]
-    handle.overrides = [f"data.chunked_dir={tmp_path / 'missing'}"]
+    handle.overrides = ["data=wakeword", "model=repcnn", f"data.chunked_dir={tmp_path / 'missing'}"]
     async with app:
         app.scheduler.add({"name": "nightly training", "triggers": [{"type": "time", "at": "03:00"}],
                            "actions": [{"type": "training", "trainer": "wakeword", "params": {"max_epochs": 1}}]})

@@ -43,6 +43,8 @@ class EventHandler:
         self._lock = threading.RLock()
         self._cache: dict[str, tuple[Subscription, ...]] = {}
         self._muted: frozenset[str] = frozenset()
+        #: owners whose events wait until `release` (a plugin inside on_load): delivered late, never lost
+        self._held: dict[str, list[tuple[str, Any]]] = {}
         self._sequence = itertools.count()
         self._max_workers = max(1, max_workers)
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -152,6 +154,32 @@ class EventHandler:
         with self._lock:
             self._muted = self._muted - {owner}
 
+    def hold(self, owner: str) -> None:
+        """Keep `owner`'s events until :meth:`release` (a plugin whose on_load() has not returned yet)."""
+        with self._lock:
+            self._held.setdefault(owner, [])
+            self._muted = self._muted | {owner}
+
+    async def release(self, owner: str) -> int:
+        """Deliver the events held for `owner`, in order, then deliver its events as they come; returns how many."""
+        delivered = 0
+        while True:
+            with self._lock:
+                waiting = self._held.get(owner, [])
+                if not waiting:
+                    self._held.pop(owner, None)
+                    self._muted = self._muted - {owner}
+                    return delivered
+                self._held[owner] = []
+            for name, data in waiting:
+                await self.dispatch(name, data, only_owner=owner)
+                delivered += 1
+
+    def drop_held(self, owner: str) -> None:
+        """Forget `owner`'s held events (its on_load() failed; it stays muted)."""
+        with self._lock:
+            self._held.pop(owner, None)
+
     def is_muted(self, owner: str) -> bool:
         """Whether `owner` is muted."""
         return owner in self._muted
@@ -233,7 +261,7 @@ class EventHandler:
             if task is not None:
                 self._pending.discard(task)
 
-    async def dispatch(self, name: str, data: Any = None) -> EventOutcome:
+    async def dispatch(self, name: str, data: Any = None, *, only_owner: str | None = None) -> EventOutcome:
         """Run the handlers of `name` now, in this task, and return the outcome (what `await trigger()` gives).
 
         Consecutive plain (threaded) handlers run as one batch in one worker thread, in order, so 100 plain
@@ -243,7 +271,17 @@ class EventHandler:
         started = time.perf_counter()
         outcome = EventOutcome(normal, data)
         muted = self._muted
-        subs = [s for s in self.matching(normal) if s.active and not (s.owner and s.owner in muted)]
+        subs = []
+        for sub in self.matching(normal):
+            if not sub.active or (only_owner is not None and sub.owner != only_owner):
+                continue
+            if sub.owner and sub.owner in muted and only_owner is None:
+                with self._lock:
+                    waiting = self._held.get(sub.owner)
+                    if waiting is not None and (not waiting or waiting[-1][1] is not data or waiting[-1][0] != normal):
+                        waiting.append((normal, data))  # held: delivered by release(), once per event
+                continue
+            subs.append(sub)
         index = 0
         while index < len(subs) and not outcome.stopped:
             sub = subs[index]

@@ -201,8 +201,9 @@ class PluginManager:
             raise PluginLoadError(name, f"{plugin_class.__name__}() raised {type(exc).__name__}: {exc}", "init") from exc
         plugin._manager = self
         self._declare(name, plugin_class)
-        # Muted from the first subscription until on_load() has returned: a handler never sees a half-built plugin.
-        self.event_handler.mute(name)
+        # Held from the first subscription until on_load() has returned: a handler never sees a half-built plugin,
+        # and the events raised meanwhile reach it afterwards, in order (none is lost).
+        self.event_handler.hold(name)
         self.event_handler.subscribe_decorated(plugin, owner=name)
         self.event_handler.subscribe_decorated(module, owner=name)
         self._plugins[name] = plugin
@@ -250,13 +251,14 @@ class PluginManager:
         return candidates[0]
 
     async def _activate(self, plugin: TrixyPlugin) -> None:
-        """Run on_load() with the plugin muted, and only then let its handlers see events."""
-        self.event_handler.mute(plugin.name)
+        """Run on_load() with the plugin's events held, and only then let its handlers see them (held ones first)."""
+        self.event_handler.hold(plugin.name)
         try:
             await _call_hook(plugin.on_load, self.event_handler)
         except Exception as exc:
+            self.event_handler.drop_held(plugin.name)
             raise PluginLoadError(plugin.name, f"on_load raised {type(exc).__name__}: {exc}", "on_load") from exc
-        self.event_handler.unmute(plugin.name)
+        await self.event_handler.release(plugin.name)
         self._active.add(plugin.name)
         logger.info("plugin %s loaded", plugin.name)
         self._emit(names.PLUGIN_LOADED, PluginLoaded(plugin.name, str(plugin.version), str(plugin.path)))
@@ -276,6 +278,7 @@ class PluginManager:
     def _forget(self, name: str) -> None:
         self.event_handler.unsubscribe_owner(name)
         self.event_handler.contract.forget(name)
+        self.event_handler.drop_held(name)
         self.event_handler.unmute(name)
         plugin = self._plugins.pop(name, None)
         if plugin is not None:

@@ -34,17 +34,23 @@ TECHNOLOGY_REQUIREMENTS = {
 
 
 def check_technology(path: Path, metadata: dict[str, Any]) -> None:
-    """Refuse a model whose ``technology`` this satellite cannot run, saying what to install."""
+    """Refuse a model this satellite cannot run, saying what to install: a technology known to need another
+    runtime, or a ``runtime_requires`` entry that is not installed. Any other technology keeps the fixed ONNX
+    contract, so it is tried as a plain ONNX model (with a log line)."""
+    from trixy_satellite.speaker.technology import check_requirement
+
     technology = str(metadata.get("technology", ""))
-    if technology in SUPPORTED_TECHNOLOGIES:
-        return
     need = TECHNOLOGY_REQUIREMENTS.get(technology.split(":")[0])
     if need:
         raise WakewordModelError(f"{path}: the model needs technology {technology!r}, which this satellite cannot run; install {need}")
-    raise WakewordModelError(
-        f"{path}: unknown wake-word technology {technology!r} (this satellite runs {', '.join(sorted(SUPPORTED_TECHNOLOGIES))}); "
-        "upgrade the satellite (pip install -U trixy-satellite) or pick a model trained for one of these"
-    )
+    requires = metadata.get("runtime_requires") or []
+    problems = [p for p in (check_requirement(str(r)) for r in ([requires] if isinstance(requires, str) else requires)) if p]
+    if problems:
+        raise WakewordModelError(f"{path}: cannot run this {technology or 'wake-word'} model: {'; '.join(problems)}")
+    if technology not in SUPPORTED_TECHNOLOGIES:
+        logger.warning("%s: wake-word technology %r is not one this satellite knows (%s); running it as a plain ONNX model "
+                       "of the fixed contract (upgrade with pip install -U trixy-satellite if it misbehaves)",
+                       path, technology, ", ".join(sorted(SUPPORTED_TECHNOLOGIES)))
 
 
 def _session(path: Path, threads: int) -> ort.InferenceSession:

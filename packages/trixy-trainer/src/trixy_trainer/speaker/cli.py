@@ -125,9 +125,9 @@ def cmd_train(cfg) -> int:
         bar.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    from trixy_trainer.cli import _plot_run
+    from trixy_trainer.plots import plot_run
 
-    _plot_run(cfg)
+    plot_run(Path(cfg.run_dir))
     _out(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "evaluation": result.evaluation,
                      "stopped": result.stopped}, default=str))
     return 0
