@@ -290,7 +290,8 @@ def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progr
         return results
 
 
-def _join(parts: list[ClipSet]) -> ClipSet:
+def join_clips(parts: list[ClipSet]) -> ClipSet:
+    """Several clip sets as one (offsets shifted)."""
     lengths = np.concatenate([np.diff(p.offsets) for p in parts])
     return ClipSet(
         embeddings=np.concatenate([p.embeddings for p in parts]),
@@ -344,7 +345,7 @@ def build_clips(
         if keep < part.clips:
             part = ClipSet(part.embeddings[: part.offsets[keep]], part.offsets[: keep + 1], part.labels[:keep], part.wake_end[:keep], part.voices[:keep])
         parts.append(part)
-    clips = _join(parts)
+    clips = join_clips(parts)
     logger.info("%d %s %s clips (%.2f h of audio)", clips.clips, split, kind, clips.seconds() / 3600)
     return clips
 

@@ -56,30 +56,22 @@ class EmbeddingEvaluation:
         return asdict(self)
 
 
-def _detected(probs: np.ndarray, wake_end: int, cls: int, threshold: float, smoothing: int) -> bool:
+def peak_near_wake(probs: np.ndarray, wake_end: int, cls: int, smoothing: int, windows: int = 16) -> float:
+    """Highest smoothed score of class ``cls`` from 0.2 s before the phrase's end to 1.25 s after it (0 if none)."""
     if probs.shape[0] == 0:
-        return False
+        return 0.0
     scores = smooth(probs, smoothing)[:, cls]
-    ends = (np.arange(probs.shape[0]) + 0) * HOP + WINDOW_END_OFFSET + HOP * 15
+    ends = (np.arange(probs.shape[0]) + windows - 1) * HOP + WINDOW_END_OFFSET  # row i: window of embeddings ..i+15
     span = (ends >= wake_end - 3200) & (ends <= wake_end + 20000)
-    return bool(np.any(scores[span] >= threshold))
+    return float(scores[span].max()) if span.any() else 0.0
 
 
 def detection_curves(
     pos_probs: list[np.ndarray], pos: ClipSet, cls: int, smoothing: int, thresholds: np.ndarray = THRESHOLDS
 ) -> np.ndarray:
     """Detection rate of class ``cls`` for every threshold."""
-    peaks = []
-    for probs, we in zip(pos_probs, pos.wake_end, strict=True):
-        if probs.shape[0] == 0:
-            peaks.append(0.0)
-            continue
-        scores = smooth(probs, smoothing)[:, cls]
-        ends = np.arange(probs.shape[0]) * HOP + WINDOW_END_OFFSET + HOP * 15
-        span = (ends >= we - 3200) & (ends <= we + 20000)
-        peaks.append(float(scores[span].max()) if span.any() else 0.0)
-    peaks_arr = np.array(peaks)
-    return np.array([(peaks_arr >= t).mean() if peaks_arr.size else 0.0 for t in thresholds])
+    peaks = np.array([peak_near_wake(p, int(we), cls, smoothing) for p, we in zip(pos_probs, pos.wake_end, strict=True)])
+    return np.array([(peaks >= t).mean() if peaks.size else 0.0 for t in thresholds])
 
 
 def false_accept_counts(
@@ -144,7 +136,7 @@ def evaluate_split(
         if clips is None:
             continue
         probs = clip_probabilities(head, clips, windows)
-        hits = [_detected(p, int(we), c, thresholds[name], smoothing) for p, we in zip(probs, clips.wake_end, strict=True)]
+        hits = [peak_near_wake(p, int(we), c, smoothing, windows) >= thresholds[name] for p, we in zip(probs, clips.wake_end, strict=True)]
         detection[name] = float(np.mean(hits)) if hits else 0.0
         counts[name] = len(hits)
         by_voice: dict[str, list[bool]] = {}

@@ -67,7 +67,7 @@ def export_embedding_wakeword(
     metadata: Mapping[str, Any],
     formats: Sequence[str] = ("onnx", "pth"),
     password: str | None = None,
-    block_hops: int = 2,
+    block_hops: int = 4,
 ) -> dict[str, Path]:
     """Write ``<name>.onnx``, ``<name>.stream.onnx`` and ``<name>.pth`` (the head's weights; the front end is rebuilt
     from the installed package) with ``metadata``; returns format -> path."""

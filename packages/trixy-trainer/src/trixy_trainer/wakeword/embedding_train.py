@@ -34,7 +34,13 @@ from trixy_trainer.models.embedding_wakeword import EmbeddingWakewordNet
 from trixy_trainer.pretrained import speech_embedding as se
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
-from trixy_trainer.wakeword.embedding_corpus import ClipSet, CorpusConfig, _join, build_clips, window_labels
+from trixy_trainer.wakeword.embedding_corpus import (
+    ClipSet,
+    CorpusConfig,
+    build_clips,
+    join_clips,
+    window_labels,
+)
 from trixy_trainer.wakeword.embedding_evaluate import EmbeddingEvaluation, choose_thresholds, evaluate_split
 from trixy_trainer.wakeword.embedding_export import export_embedding_wakeword
 from trixy_trainer.wakeword.embedding_module import HeadModule, WindowBatches
@@ -90,7 +96,7 @@ def _positives(clips: Mapping[str, ClipSet], classes: list[str]) -> dict[str, Cl
 
 
 def _negatives(clips: Mapping[str, ClipSet], kinds: tuple[str, ...]) -> ClipSet:
-    return _join([clips[k] for k in kinds if k in clips])
+    return join_clips([clips[k] for k in kinds if k in clips])
 
 
 def build_net(head_module: HeadModule) -> EmbeddingWakewordNet:
@@ -112,7 +118,7 @@ def train_embedding_wakeword(
         raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
     corpus = load_corpus(cfg)
     train = corpus["train"]
-    joined = _join(list(train.values()))
+    joined = join_clips(list(train.values()))
     p = cfg.model.params
     windows = int(p.windows)
     ends, labels = window_labels(joined, windows, len(classes) - 1)
