@@ -169,7 +169,10 @@ def test_package_builds_a_wheel_on_its_own(name: str, tmp_path: Path) -> None:
         assert {"trixy_models/data/wakeword/trixy/trixy.onnx",
                 "trixy_models/data/voice_recognition/default/default.onnx"} <= set(names)
     if name == "trainer":  # the Hydra YAML, so trixy-train works without a checkout
-        assert {"trixy_trainer/conf/wakeword.yaml", "trixy_trainer/conf/speaker/config.yaml"} <= set(names)
+        assert {"trixy_trainer/conf/wakeword.yaml", "trixy_trainer/conf/speaker/config.yaml",
+                "trixy_trainer/conf/optimizer/adamw.yaml", "trixy_trainer/conf/scheduler/cosine.yaml",
+                "trixy_trainer/conf/speaker/optimizer/adamw.yaml",
+                "trixy_trainer/conf/speaker/scheduler/one_cycle.yaml"} <= set(names)
     if name == "plugins":
         assert {"trixy_default_plugins/data/time_date/main.py",
                 "trixy_default_plugins/data/stt_pocketsphinx/main.py"} <= set(names)

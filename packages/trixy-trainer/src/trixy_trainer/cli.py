@@ -116,19 +116,27 @@ def cmd_wakeword(overrides: Sequence[str]) -> int:
 
 
 def cmd_export(overrides: Sequence[str]) -> int:
+    from omegaconf import OmegaConf
+
     from trixy_trainer.data.prepare import read_manifest
-    from trixy_trainer.wakeword.module import WakewordModule
-    from trixy_trainer.wakeword.train import finish_wakeword, wakeword_config
+    from trixy_trainer.wakeword.train import (
+        build_module,
+        checkpoint_model_cfg,
+        finish_wakeword,
+        load_checkpoint_weights,
+        wakeword_config,
+    )
 
     cfg = wakeword_config(cnn_recipe(overrides), OPTIONS.config_dir)
     ckpt = Path(cfg.export.checkpoint or Path(cfg.run_dir) / "checkpoints" / "last.ckpt")
     if not ckpt.is_file():
         raise TrainerError(f"checkpoint {ckpt} not found; train first or pass export.checkpoint=PATH")
-    module = WakewordModule.load_from_checkpoint(str(ckpt), map_location="cpu")
+    trained = checkpoint_model_cfg(ckpt)
+    if trained:  # the network the checkpoint holds, whatever model group the command line names
+        cfg.model.architecture, cfg.model.params = trained["architecture"], OmegaConf.create(trained.get("params") or {})
+    module = build_module(cfg)
+    epochs = load_checkpoint_weights(module, ckpt)
     chunk = int(read_manifest(cfg.data.chunked_dir)["chunk_samples"])
-    import torch
-
-    epochs = int(torch.load(str(ckpt), map_location="cpu", weights_only=False).get("epoch", 0))
     files, _, evaluation = finish_wakeword(cfg, module, chunk, epochs, 0.0)
     _out(json.dumps({"files": {k: str(v) for k, v in files.items()}, "results": evaluation}, default=str))
     return 0

@@ -50,7 +50,7 @@ def overrides_for(root: Path, out: Path, *extra: str) -> list[str]:
         "data.speakers_per_batch=4",
         "data.num_workers=0",
         "data.train_crop_samples=8000",
-        "trainer.num_threads=1",
+        "num_threads=1",
         "export.password=test-password",
         *TINY_MODEL,
         *extra,

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from trixy_trainer.speaker.module import one_cycle_schedule
+from trixy_trainer.schedules import one_cycle_schedule
 
 
 @pytest.mark.parametrize("warmup", [0.0, 0.05, 0.1, 0.25, 0.5, 1.0])

@@ -10,6 +10,9 @@ lets a model trained on one synthesiser hear people. Two export forms share the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -51,6 +54,13 @@ class EmbeddingHead(nn.Module):
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
         return self.layers(embeddings)
+
+
+def embedding_head(architecture: str, num_classes: int, params: Mapping[str, Any] | None = None) -> EmbeddingHead:
+    """The ``model=speech_embedding`` group's ``_target_``: the trainable head (``params``: its arguments)."""
+    if architecture != "speech_embedding":
+        raise ValueError(f"embedding_head builds architecture speech_embedding, not {architecture!r}")
+    return EmbeddingHead(num_classes, **dict(params or {}))
 
 
 class EmbeddingWakewordNet(nn.Module):

@@ -81,6 +81,11 @@ def build_model(model_config: Mapping[str, Any], num_speaker: int) -> SpeakerMod
     return SpeakerModel(model_config, num_speaker)
 
 
+def speaker_model(num_speaker: int, **model_config: Any) -> SpeakerModel:
+    """The speaker ``model`` group's ``_target_``: ``hydra.utils.instantiate(cfg.model, num_speaker=N)``."""
+    return SpeakerModel(model_config, num_speaker)
+
+
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     """Trainable (or, with ``trainable_only=False``, all: frozen pretrained parts too) parameter count."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

@@ -20,16 +20,23 @@ import torch
 from omegaconf import DictConfig
 
 from trixy_core.modelfiles import base_metadata
-from trixy_trainer.config import find_config_dir, load_config, to_container
+from trixy_trainer.config import (
+    find_config_dir,
+    instantiate_section,
+    load_config,
+    plain_section,
+    to_container,
+)
 from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
+from trixy_trainer.schedules import build_optimization
 from trixy_trainer.speaker.datamodule import SpeakerDataModule, load_split
 from trixy_trainer.speaker.enroll import rounded
 from trixy_trainer.speaker.errors import SpeakerConfigError, SpeakerDatasetError
 from trixy_trainer.speaker.evaluate import evaluate_model
 from trixy_trainer.speaker.export import export_speaker_model, load_speaker_pth
-from trixy_trainer.speaker.model import SpeakerModel, build_model, count_parameters
+from trixy_trainer.speaker.model import SpeakerModel, count_parameters
 from trixy_trainer.speaker.module import SpeakerLightningModule
 from trixy_trainer.speaker.prepare import load_manifest
 from trixy_trainer.speaker.scoring import centroids, embed_batches
@@ -59,7 +66,7 @@ def _prepare_model(cfg: DictConfig, manifest_speakers: list[str]) -> tuple[Speak
     """New model, or the fine-tune base grown by the new speakers (old ids kept); also returns growth info."""
     info: dict[str, Any] = {}
     if not cfg.get("finetune_from"):
-        model = build_model(to_container(cfg.model), len(manifest_speakers))
+        model = instantiate_section(cfg, "model", num_speaker=len(manifest_speakers))
         if hasattr(model.encoder, "load_pretrained"):  # optional technologies with pretrained parts (ge2e, ge2e_fusion)
             model.encoder.pretrained_source = model.encoder.load_pretrained(cfg.export.get("password"))
             logger.info("pretrained parts: %s", model.encoder.pretrained_source)
@@ -103,7 +110,7 @@ def train_speakers(
     if cfg is None or not isinstance(cfg, DictConfig):
         cfg = speaker_config(list(cfg or []))
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    torch.set_num_threads(int(cfg.trainer.get("num_threads", 2)))
+    torch.set_num_threads(int(cfg.get("num_threads", 2)))
     started = time.monotonic()
     manifest = load_manifest(cfg.data.chunked_dir)
     model, speakers, growth = _prepare_model(cfg, list(manifest["speakers"]))
@@ -111,12 +118,13 @@ def train_speakers(
         raise SpeakerDatasetError("speaker training needs at least 2 speakers")
     model.train()  # a fine-tune base comes back in eval mode; Lightning keeps module modes as it finds them
     datamodule = SpeakerDataModule(to_container(cfg.data), to_container(cfg.augmentation), speakers)
-    module = SpeakerLightningModule(model, to_container(cfg.loss), to_container(cfg.trainer.optim))
+    optimizer, scheduler = build_optimization(cfg)
+    augmentation = cfg.get("augmentation") or {}
+    masks = {key: augmentation.get(key, 0) for key in ("freq_mask", "time_mask")}
+    module = SpeakerLightningModule(model, to_container(cfg.loss), optimizer, scheduler, spec_mask=masks)
     run_dir = Path(cfg.run_dir)
     checkpoint_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0)
-    t = cfg.trainer
-    trainer = build_trainer(t, run_dir, [checkpoint_cb, ProgressReporter(progress, control)],
-                            limit_train_batches=t.limit_train_batches, num_sanity_val_steps=0)
+    trainer = build_trainer(cfg.trainer, run_dir, [checkpoint_cb, ProgressReporter(progress, control)])
     trainer.fit(module, datamodule=datamodule, ckpt_path=_resume_path(cfg))
     stopped = bool(control and control.stopped)
     model = module.model.cpu().eval()
@@ -173,7 +181,7 @@ def finish_speakers(
         embedding_dim=int(model.embedding_dim),
         speaker_embeddings=rounded(centres),
         speaker_source=speaker_sources(cfg, speakers),
-        model_config=to_container(cfg.model),
+        model_config=plain_section(cfg.model),
         loss=to_container(cfg.loss),
         features=to_container(cfg.model.frontend),
         parameters=count_parameters(model, trainable_only=False),

@@ -8,6 +8,7 @@ embeddings stand in for voices the corpus does not have.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import lightning as L
 import numpy as np
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from torch.utils.data import IterableDataset
 
 from trixy_trainer.models.embedding_wakeword import EmbeddingHead
+from trixy_trainer.schedules import OptimizerFactory, SchedulerFactory, configure_optimizers
 
 
 class WindowBatches(IterableDataset):
@@ -69,24 +71,24 @@ class WindowBatches(IterableDataset):
 
 
 class HeadModule(L.LightningModule):
-    """Trains an :class:`EmbeddingHead`; re-mines hard negatives every ``mine_every`` epochs."""
+    """Trains an :class:`EmbeddingHead` (built from the ``model`` group) with the ``optimizer``/``scheduler``
+    partials; re-mines hard negatives every ``mine_every`` epochs."""
 
     def __init__(
         self,
+        head: EmbeddingHead,
         num_classes: int,
-        windows: int = 16,
-        hidden: int = 128,
-        dropout: float = 0.3,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-2,
+        optimizer: OptimizerFactory,
+        scheduler: SchedulerFactory | None = None,
         negative_weight: float = 1.0,
         feature_noise: float = 0.5,
         mine_every: int = 4,
         mine_top: int = 20000,
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
-        self.head = EmbeddingHead(num_classes, windows, hidden, dropout)
+        self.save_hyperparameters(ignore=["head", "optimizer", "scheduler"])
+        self.head = head
+        self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
         self.batches: WindowBatches | None = None
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
@@ -129,8 +131,5 @@ class HeadModule(L.LightningModule):
         if every > 0 and (self.current_epoch + 1) % every == 0:
             self.mine()
 
-    def configure_optimizers(self) -> dict:
-        optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
-        max_epochs = max(1, int(self.trainer.max_epochs or 1)) if self.trainer is not None else 1
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_epochs, eta_min=self.hparams.lr * 0.05)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "epoch"}}
+    def configure_optimizers(self) -> Any:
+        return configure_optimizers(self.parameters(), self.optimizer_factory, self.scheduler_factory, "epoch", self._trainer)

@@ -26,7 +26,7 @@ from omegaconf import DictConfig
 from torch.utils.data import DataLoader
 
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
-from trixy_trainer.config import to_container
+from trixy_trainer.config import instantiate_section, to_container
 from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
@@ -34,6 +34,7 @@ from trixy_trainer.models.embedding_wakeword import EmbeddingWakewordNet
 from trixy_trainer.pretrained import speech_embedding as se
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
+from trixy_trainer.schedules import build_optimization
 from trixy_trainer.wakeword.embedding_corpus import (
     ClipSet,
     CorpusConfig,
@@ -111,7 +112,7 @@ def train_embedding_wakeword(
     """Train the head, choose thresholds, score the held-out split and export; returns a ``TrainResult``."""
     started = time.monotonic()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
+    torch.set_num_threads(int(cfg.get("num_threads", 1)))
     se.model_dir()  # fail early, with the install hint, when the pretrained weights are missing
     classes = list(cfg.classes)
     if classes[-1] != "none" or len(classes) < 2:
@@ -119,8 +120,9 @@ def train_embedding_wakeword(
     corpus = load_corpus(cfg)
     train = corpus["train"]
     joined = join_clips(list(train.values()))
-    p = cfg.model.params
-    windows = int(p.windows)
+    head = instantiate_section(cfg, "model", num_classes=len(classes))
+    optimizer, scheduler = build_optimization(cfg)
+    windows = int(head.windows)
     ends, labels = window_labels(joined, windows, len(classes) - 1)
     logger.info("training windows: %s (classes %s)", np.bincount(labels, minlength=len(classes)).tolist(), classes)
     batches = WindowBatches(
@@ -128,8 +130,7 @@ def train_embedding_wakeword(
         list(cfg.data.class_balance), float(cfg.data.hard_negative_share), int(cfg.seed),
     )
     module = HeadModule(
-        num_classes=len(classes), windows=windows, hidden=int(p.hidden), dropout=float(p.dropout), lr=float(cfg.trainer.lr),
-        weight_decay=float(cfg.trainer.weight_decay), negative_weight=float(cfg.data.negative_weight),
+        head, len(classes), optimizer, scheduler, negative_weight=float(cfg.data.negative_weight),
         feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
     )
     if cfg.get("finetune_from"):

@@ -10,33 +10,36 @@ import torch
 import torch.nn.functional as F
 
 from trixy_trainer.features.logmel import FeatureSettings
-from trixy_trainer.models.registry import build_backbone
+from trixy_trainer.models.registry import cnn_wakeword_net
 from trixy_trainer.models.wakeword_net import WakewordNet
+from trixy_trainer.schedules import OptimizerFactory, SchedulerFactory, configure_optimizers
 
 
 def build_wakeword_net(model_cfg: Mapping[str, Any], num_classes: int, features: FeatureSettings) -> WakewordNet:
-    """Front end + the backbone named in ``model_cfg.architecture``."""
-    params = dict(model_cfg.get("params", {}) or {})
-    backbone = build_backbone(str(model_cfg["architecture"]), features.n_mels, num_classes, **params)
-    return WakewordNet(backbone, features)
+    """Front end + the backbone named in ``model_cfg.architecture`` (a .pth's ``architecture`` metadata)."""
+    return cnn_wakeword_net(str(model_cfg["architecture"]), num_classes, model_cfg.get("params"), features.to_dict())
 
 
 class WakewordModule(L.LightningModule):
-    """Trains a :class:`WakewordNet`; logs loss/accuracy for progress reports and checkpoints."""
+    """Trains a :class:`WakewordNet` (built from the ``model`` group) with the ``optimizer``/``scheduler`` partials;
+    logs loss/accuracy for progress reports and checkpoints.
+
+    ``model_cfg`` (architecture + params) is recorded in checkpoints so ``trixy-train export`` rebuilds the network.
+    """
 
     def __init__(
         self,
-        model_cfg: Mapping[str, Any],
-        num_classes: int = 3,
-        features: Mapping[str, Any] | None = None,
-        lr: float = 3e-3,
-        weight_decay: float = 1e-3,
+        net: WakewordNet,
+        optimizer: OptimizerFactory,
+        scheduler: SchedulerFactory | None = None,
         label_smoothing: float = 0.05,
+        model_cfg: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
-        self.features = FeatureSettings(**(features or {}))
-        self.net = build_wakeword_net(model_cfg, num_classes, self.features)
+        self.save_hyperparameters(ignore=["net", "optimizer", "scheduler"])
+        self.net = net
+        self.features = net.frontend.settings
+        self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         return self.net(audio)
@@ -61,7 +64,4 @@ class WakewordModule(L.LightningModule):
         self._step(batch, "test")
 
     def configure_optimizers(self) -> Any:
-        optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
-        max_epochs = max(1, int(self.trainer.max_epochs or 1)) if self.trainer is not None else 1
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_epochs, eta_min=self.hparams.lr * 0.02)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "epoch"}}
+        return configure_optimizers(self.parameters(), self.optimizer_factory, self.scheduler_factory, "epoch", self._trainer)

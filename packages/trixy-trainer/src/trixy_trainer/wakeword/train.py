@@ -14,11 +14,12 @@ import torch
 from omegaconf import DictConfig
 
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
-from trixy_trainer.config import load_config, to_container
+from trixy_trainer.config import instantiate_section, load_config, to_container
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
 from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
+from trixy_trainer.schedules import build_optimization
 from trixy_trainer.wakeword.datamodule import WakewordDataModule
 from trixy_trainer.wakeword.evaluate import evaluate_wakeword, load_negative_audio
 from trixy_trainer.wakeword.export import export_wakeword
@@ -44,15 +45,35 @@ def _resume_path(cfg: DictConfig) -> str | None:
 
 
 def build_module(cfg: DictConfig) -> WakewordModule:
-    """The Lightning module for ``cfg`` (model group + trainer optimiser settings)."""
+    """The Lightning module for ``cfg``: ``model``, ``optimizer`` and ``scheduler`` built by hydra.utils.instantiate."""
+    features = {"sample_rate": int(cfg.data.sample_rate)}
+    net = instantiate_section(cfg, "model", num_classes=len(cfg.classes), features=features)
+    optimizer, scheduler = build_optimization(cfg)
     return WakewordModule(
-        model_cfg=to_container(cfg.model),
-        num_classes=len(cfg.classes),
-        features={"sample_rate": int(cfg.data.sample_rate)},
-        lr=float(cfg.trainer.lr),
-        weight_decay=float(cfg.trainer.weight_decay),
-        label_smoothing=float(cfg.trainer.label_smoothing),
+        net,
+        optimizer,
+        scheduler,
+        label_smoothing=float(cfg.loss.label_smoothing),
+        model_cfg={"architecture": str(cfg.model.architecture), "params": to_container(cfg.model.params)},
     )
+
+
+def load_checkpoint_weights(module: WakewordModule, path: str | Path) -> int:
+    """Load a Lightning checkpoint's weights into ``module``; returns its epoch. Raises ``ConfigError`` on a
+    checkpoint of another network (train and export with the same ``model`` group)."""
+    state = torch.load(str(path), map_location="cpu", weights_only=False)
+    try:
+        module.load_state_dict(state["state_dict"])
+    except (KeyError, RuntimeError) as exc:
+        raise ConfigError(f"checkpoint {path} does not fit model={module.hparams.model_cfg}: {exc}") from exc
+    return int(state.get("epoch", 0))
+
+
+def checkpoint_model_cfg(path: str | Path) -> dict[str, Any] | None:
+    """The ``model_cfg`` (architecture + params) a checkpoint was trained with, where it records one."""
+    state = torch.load(str(path), map_location="cpu", weights_only=False)
+    model_cfg = state.get("hyper_parameters", {}).get("model_cfg")
+    return dict(model_cfg) if model_cfg else None
 
 
 def load_finetune_weights(module: WakewordModule, path: str | Path, password: str | None, classes: Sequence[str]) -> None:
@@ -79,7 +100,7 @@ def train_wakeword(
 
         return train_embedding_wakeword(cfg, progress, control)
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    torch.set_num_threads(int(cfg.trainer.get("num_threads", 1)))
+    torch.set_num_threads(int(cfg.get("num_threads", 1)))
     started = time.monotonic()
     datamodule = WakewordDataModule(to_container(cfg.data), to_container(cfg.augmentation))
     module = build_module(cfg)
@@ -90,12 +111,11 @@ def train_wakeword(
         dirpath=run_dir / "checkpoints", save_last=True, monitor="val_loss", save_top_k=1, filename="best"
     )
     t = cfg.trainer
-    trainer = build_trainer(t, run_dir, [checkpoint_cb, ProgressReporter(progress, control)], deterministic=False)
+    trainer = build_trainer(t, run_dir, [checkpoint_cb, ProgressReporter(progress, control)])
     trainer.fit(module, datamodule=datamodule, ckpt_path=_resume_path(cfg))
     stopped = bool(control and control.stopped)
     if checkpoint_cb.best_model_path and not t.fast_dev_run:
-        best = WakewordModule.load_from_checkpoint(checkpoint_cb.best_model_path, map_location="cpu")
-        module.net.load_state_dict(best.net.state_dict())
+        load_checkpoint_weights(module, checkpoint_cb.best_model_path)
     epochs = int(trainer.current_epoch)
     duration = time.monotonic() - started
     files, meta, evaluation = finish_wakeword(cfg, module, datamodule.chunk_samples, epochs, duration)
