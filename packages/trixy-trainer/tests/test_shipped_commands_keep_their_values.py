@@ -1,5 +1,6 @@
 """The commands that made the shipped models (README, docs/wakeword.md, docs/speaker.md) compose to the same
-effective training values after the move to optimizer/scheduler groups, written with the new keys or the old."""
+effective training values after the move to optimizer/scheduler groups, written with the new keys or the old, and
+the wake-word command composes to the head the shipped model records."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from trixy_trainer.config import load_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config" / "trainer"
 
-WAKEWORD_SHIPPED = "output_dir=models/wakeword/trixy run_dir=trainer/runs/wakeword data.feature_noise=1.0 trainer.max_epochs=24"
+WAKEWORD_SHIPPED = "output_dir=models/wakeword/trixy run_dir=trainer/runs/wakeword trainer.max_epochs=24"
 SPEAKER_FUSION = ("model=ge2e_fusion output_dir=trainer/runs/speaker_fusion_w07/model run_dir=trainer/runs/speaker_fusion_w07 "
                   "trainer.max_epochs=1 data.batches_per_epoch=30 num_threads=1 trainer.limit_val_batches=2")
 SPEAKER_ECAPA_STAGE2 = ("finetune_from=models/voice_recognition/default/default.pth output_dir=trainer/runs/speaker_400/model "
@@ -47,8 +48,19 @@ def test_shipped_wakeword_command_keeps_the_previous_values() -> None:
         "lr": 0.003, "weight_decay": 0.001, "optimizer": "torch.optim.AdamW", "label_smoothing": 0.05,
         "final_lr_fraction": 0.05, "max_epochs": 24, "min_epochs": 1, "num_threads": 1, "gradient_clip_val": 5.0,
         "precision": "32-true", "feature_noise": 1.0, "model": "speech_embedding",
-        "params": {"windows": 16, "hidden": 128, "dropout": 0.3},
+        "params": {"windows": 16, "hidden": 128, "dropout": 0.3, "members": 3, "center": False},
     }
+
+
+def test_shipped_wakeword_command_is_the_one_in_the_docs_and_matches_the_shipped_model() -> None:
+    from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata
+
+    repo = CONFIG_DIR.parents[1]
+    for doc in (repo / "README.md", repo / "docs" / "wakeword.md"):
+        text = " ".join(doc.read_text(encoding="utf-8").replace("\\\n", " ").split())
+        assert f"trixy-train wakeword {WAKEWORD_SHIPPED}" in text, doc.name
+    meta = read_metadata(repo / "models" / "wakeword" / "trixy" / "trixy.onnx", required=WAKEWORD_REQUIRED_KEYS)
+    assert meta["architecture"]["params"] == effective_wakeword(shlex.split(WAKEWORD_SHIPPED))["params"]
 
 
 def test_shipped_speaker_commands_keep_the_previous_values() -> None:

@@ -31,7 +31,7 @@ def test_model_metadata_follows_the_fixed_interface(model_path: Path) -> None:
     assert model.stream_session is not None
     assert model.predict(np.zeros((2, model.chunk_samples), np.float32)).shape == (2, 3)
     # both graphs carry the frozen speech-embedding front end (1.3 MB of it): small enough for a Pi
-    assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 8_000_000
+    assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 12_000_000
     assert model.metadata["technology"] == "oww-embedding" and model.stream_metadata["graph"] == "speech-embedding"
 
 

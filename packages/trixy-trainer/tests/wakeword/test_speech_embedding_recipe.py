@@ -83,13 +83,15 @@ def test_corpus_is_cached_per_clip_seed_and_labels_windows_around_the_wake_phras
     assert not any(v.split("+")[0] in cfg.test_voices for v in more.voices)
 
 
-def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path) -> None:
+@pytest.mark.parametrize("members", [1, 2])
+def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path, members: int) -> None:
     from trixy_satellite.wakeword import WakewordDetector, load_wakeword_model
 
-    cfg = load_config("wakeword", _tiny_corpus(tmp_path), CONFIG_DIR)
+    cfg = load_config("wakeword", [*_tiny_corpus(tmp_path), f"model.params.members={members}"], CONFIG_DIR)
     reports = []
     result = train_wakeword(cfg, progress=reports.append)
-    assert [r.epoch for r in reports] == [1, 2]
+    assert [r.epoch for r in reports] == list(range(1, 2 * members + 1))  # members train one after another
+    assert {r.max_epochs for r in reports} == {2 * members}
     onnx_path = result.files["onnx"]
     assert result.files["stream_onnx"].is_file()
     meta = read_metadata(onnx_path, required=WAKEWORD_REQUIRED_KEYS)
@@ -98,7 +100,14 @@ def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path) -> N
     graph = onnx.load(str(onnx_path)).graph
     assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["probabilities"]
     pth_meta, head = read_pth(result.files["pth"], "test-pw", WAKEWORD_REQUIRED_KEYS)
-    assert pth_meta["classes"] == ["trixy", "system_command", "none"] and any("layers" in k for k in head)
+    assert pth_meta["classes"] == ["trixy", "system_command", "none"] and pth_meta["architecture"]["params"]["members"] == members
+    layout = {k.split(".")[0] for k in head}
+    assert layout == ({"layers"} if members == 1 else {"members"})  # one head keeps the layout of every older model
+    if members > 1:
+        assert {k.split(".")[1] for k in head} == {str(i) for i in range(members)}
+        first = {k[len("members.0."):]: v for k, v in head.items() if k.startswith("members.0.")}
+        second = {k[len("members.1."):]: v for k, v in head.items() if k.startswith("members.1.")}
+        assert any(not torch.equal(first[k], second[k]) for k in first)  # own seeds: the members differ
 
     model = load_wakeword_model(onnx_path)
     streaming, full = WakewordDetector(model), WakewordDetector(load_wakeword_model(onnx_path, use_stream=False))

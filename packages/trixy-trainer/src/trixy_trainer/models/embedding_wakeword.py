@@ -33,27 +33,57 @@ BLOCK_OVERLAP = N_FFT - 160  # 352 = 512 + (8k - 1) * 160 - 1280k
 LAST_FRAME_LAG = 128  # the newest complete frame ends this many samples before the newest sample
 
 
-class EmbeddingHead(nn.Module):
-    """``[batch, windows, 96]`` speech embeddings -> class logits (openWakeWord's head shape, 3 classes or more)."""
+def _mlp(num_classes: int, windows: int, hidden: int, dropout: float) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(windows * EMBEDDING_DIM, hidden),
+        nn.LayerNorm(hidden),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(hidden, hidden),
+        nn.LayerNorm(hidden),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(hidden, num_classes),
+    )
 
-    def __init__(self, num_classes: int, windows: int = 16, hidden: int = 128, dropout: float = 0.3) -> None:
+
+class EmbeddingHead(nn.Module):
+    """``[batch, windows, 96]`` speech embeddings -> class logits (openWakeWord's head shape, 3 classes or more).
+
+    With ``members`` > 1 the head is an ensemble of that many MLPs trained side by side from different initial
+    weights: its output is the log of their averaged probabilities (so a softmax of it is that average). Averaging
+    cuts the run-to-run spread of one small head on voices it never heard. With ``center`` the window's mean
+    embedding is subtracted first (what stays the same for 1.28 s, such as the voice and the room, carries less).
+    """
+
+    def __init__(
+        self, num_classes: int, windows: int = 16, hidden: int = 128, dropout: float = 0.3, members: int = 1, center: bool = False
+    ) -> None:
         super().__init__()
+        if members < 1:
+            raise ValueError(f"an embedding head needs at least one member, got {members}")
         self.windows = windows
-        self.layers = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(windows * EMBEDDING_DIM, hidden),
-            nn.LayerNorm(hidden),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, hidden),
-            nn.LayerNorm(hidden),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, num_classes),
-        )
+        self.size = members
+        self.center = bool(center)
+        if members == 1:  # the state-dict layout of every single-head model (layers.*)
+            self.layers = _mlp(num_classes, windows, hidden, dropout)
+        else:
+            self.members = nn.ModuleList(_mlp(num_classes, windows, hidden, dropout) for _ in range(members))
+
+    def member_logits(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """Every member's logits ``[members, batch, classes]`` (what training fits, member by member)."""
+        if self.center:
+            embeddings = embeddings - embeddings.mean(dim=1, keepdim=True)
+        if self.size == 1:
+            return self.layers(embeddings)[None]
+        return torch.stack([member(embeddings) for member in self.members])
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        return self.layers(embeddings)
+        if self.size == 1:
+            return self.member_logits(embeddings)[0]
+        probabilities = torch.softmax(self.member_logits(embeddings), dim=-1).mean(dim=0)
+        return torch.log(probabilities.clamp_min(1e-12))
 
 
 def embedding_head(architecture: str, num_classes: int, params: Mapping[str, Any] | None = None) -> EmbeddingHead:

@@ -99,11 +99,11 @@ class HeadModule(L.LightningModule):
         if self.hparams.feature_noise > 0:
             scale = 1.0 + 0.1 * torch.randn(x.shape[0], 1, 1)
             x = x * scale + self.hparams.feature_noise * torch.randn_like(x)
-        logits = self.head(x)
+        members = self.head.member_logits(x)  # [members, batch, classes]: each member is fitted on its own
         weight = torch.ones(self.hparams.num_classes)
         weight[-1] = self.hparams.negative_weight
-        loss = F.cross_entropy(logits, y, weight=weight)
-        acc = (logits.argmax(dim=1) == y).float().mean()
+        loss = torch.stack([F.cross_entropy(logits, y, weight=weight) for logits in members]).mean()
+        acc = (torch.softmax(members, dim=-1).mean(dim=0).argmax(dim=1) == y).float().mean()
         self.log("train_loss", loss, on_step=False, on_epoch=True, batch_size=y.numel())
         self.log("train_acc", acc, on_step=False, on_epoch=True, batch_size=y.numel())
         return loss

@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ from trixy_trainer.config import instantiate_section, to_container
 from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
-from trixy_trainer.models.embedding_wakeword import EmbeddingWakewordNet
+from trixy_trainer.models.embedding_wakeword import EmbeddingHead, EmbeddingWakewordNet
 from trixy_trainer.pretrained import speech_embedding as se
-from trixy_trainer.progress import ProgressCallback, ProgressReporter, TrainingControl
+from trixy_trainer.progress import EpochReport, ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
 from trixy_trainer.schedules import build_optimization
 from trixy_trainer.wakeword.embedding_corpus import (
@@ -100,10 +101,25 @@ def _negatives(clips: Mapping[str, ClipSet], kinds: tuple[str, ...]) -> ClipSet:
     return join_clips([clips[k] for k in kinds if k in clips])
 
 
-def build_net(head_module: HeadModule) -> EmbeddingWakewordNet:
+def build_net(head: EmbeddingHead) -> EmbeddingWakewordNet:
     """The whole network: the installed front end around a trained head."""
     mel, embedding = se.load_speech_frontend()
-    return EmbeddingWakewordNet(mel, embedding, head_module.head).eval()
+    return EmbeddingWakewordNet(mel, embedding, head).eval()
+
+
+def member_progress(progress: ProgressCallback | None, index: int, members: int) -> ProgressCallback | None:
+    """Progress of ensemble member ``index`` as part of the whole run (epochs of all members counted together)."""
+    if progress is None or members == 1:
+        return progress
+
+    def report(epoch: EpochReport) -> None:
+        left = members - index - 1
+        progress(replace(
+            epoch, epoch=index * epoch.max_epochs + epoch.epoch, max_epochs=members * epoch.max_epochs,
+            eta_s=epoch.eta_s + left * epoch.max_epochs * epoch.epoch_s,
+        ))
+
+    return report
 
 
 def train_embedding_wakeword(
@@ -120,33 +136,58 @@ def train_embedding_wakeword(
     corpus = load_corpus(cfg)
     train = corpus["train"]
     joined = join_clips(list(train.values()))
+    params = to_container(cfg.model.params)
+    members = int(params.get("members", 1))
     head = instantiate_section(cfg, "model", num_classes=len(classes))
-    optimizer, scheduler = build_optimization(cfg)
     windows = int(head.windows)
     ends, labels = window_labels(joined, windows, len(classes) - 1)
     logger.info("training windows: %s (classes %s)", np.bincount(labels, minlength=len(classes)).tolist(), classes)
-    batches = WindowBatches(
-        joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
-        list(cfg.data.class_balance), float(cfg.data.hard_negative_share), int(cfg.seed),
-    )
-    module = HeadModule(
-        head, len(classes), optimizer, scheduler, negative_weight=float(cfg.data.negative_weight),
-        feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
-    )
     if cfg.get("finetune_from"):
         meta, state = read_pth(cfg.finetune_from, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
         if list(meta["classes"]) != classes or meta.get("technology") != se.TECHNOLOGY:
             raise ConfigError(f"{cfg.finetune_from}: classes/technology {meta['classes']}/{meta.get('technology')} do not match this config")
-        module.head.load_state_dict(state)
-    module.batches = batches
+        try:
+            head.load_state_dict(state)
+        except RuntimeError as exc:
+            raise ConfigError(f"{cfg.finetune_from}: its head does not fit model.params {params}: {exc}") from exc
     run_dir = Path(cfg.run_dir)
-    trainer = build_trainer(
-        cfg.trainer, run_dir, [ProgressReporter(progress, control)], limit_val_batches=0, num_sanity_val_steps=0,
-        enable_checkpointing=False,
-    )
-    trainer.fit(module, train_dataloaders=DataLoader(batches, batch_size=None))
+    trained: list[torch.nn.Module] = []
+    for k in range(members):  # ensemble members are trained one after another: own seed, batches, hard negatives
+        seed = int(cfg.seed) + k
+        L.seed_everything(seed, workers=True, verbose=False)
+        member = instantiate_section(cfg, "model", num_classes=len(classes), params={**params, "members": 1})
+        if cfg.get("finetune_from"):
+            member.layers.load_state_dict(head.layers.state_dict() if members == 1 else head.members[k].state_dict())
+        batches = WindowBatches(
+            joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
+            list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed,
+        )
+        optimizer, scheduler = build_optimization(cfg)
+        module = HeadModule(
+            member, len(classes), optimizer, scheduler, negative_weight=float(cfg.data.negative_weight),
+            feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
+        )
+        module.batches = batches
+        trainer = build_trainer(
+            cfg.trainer, run_dir, [ProgressReporter(member_progress(progress, k, members), control)], limit_val_batches=0,
+            num_sanity_val_steps=0, enable_checkpointing=False,
+        )
+        trainer.fit(module, train_dataloaders=DataLoader(batches, batch_size=None))
+        trained.append(module.head.eval())
+        if control and control.stopped:
+            break
     stopped = bool(control and control.stopped)
-    head = module.head.eval()
+    if len(trained) < members:  # stopped early: the members trained so far make the model
+        logger.warning("training stopped after %d of %d ensemble members", len(trained), members)
+        members = len(trained)
+        params["members"] = members
+        head = instantiate_section(cfg, "model", num_classes=len(classes), params=params)
+    if members == 1:
+        head.layers.load_state_dict(trained[0].layers.state_dict())
+    else:
+        for slot, member in zip(head.members, trained, strict=True):
+            slot.load_state_dict(member.layers.state_dict())
+    head = head.eval()
     ev = cfg.evaluation
     refractory_hops = int(round(float(ev.refractory_s) * 16000 / 1280))
     smoothing = int(ev.smoothing_hops)
@@ -163,7 +204,7 @@ def train_embedding_wakeword(
             thresholds, windows, smoothing, refractory_hops,
         )
         logger.info("%s: %s", split, json.dumps({k: v for k, v in results[split].summary().items() if k != "per_voice"}))
-    net = build_net(module)
+    net = build_net(head)
     duration = time.monotonic() - started
     block_hops = int(cfg.export.get("stream_block_hops", 2))
     meta = base_metadata(
@@ -177,7 +218,7 @@ def train_embedding_wakeword(
             "name": "openWakeWord speech embedding (melspectrogram + embedding_model)", "package": se.PACKAGE,
             "version": se.package_version(), "license": "Apache-2.0", "trained_on": "real speech (Google)",
         },
-        architecture={"name": ARCHITECTURE, "params": to_container(cfg.model.params)},
+        architecture={"name": ARCHITECTURE, "params": params},
         features={"frontend": "openwakeword-mel", "sample_rate": 16000, "n_fft": se.N_FFT, "hop_length": se.HOP, "n_mels": se.N_MELS},
         wake_phrases=to_container(cfg.wake_phrases),
         author=str(cfg.author),

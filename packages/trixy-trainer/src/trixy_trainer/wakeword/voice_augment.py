@@ -10,34 +10,41 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 
 import numpy as np
 from scipy.signal import butter, fftconvolve, sosfilt
 
 from trixy_trainer.data.audio_io import SAMPLE_RATE, resample
+from trixy_trainer.wakeword.praat_process import PraatProcess, PraatTimeout
 
 logger = logging.getLogger(__name__)
 
 
-def change_voice(audio: np.ndarray, rng: np.random.Generator, formant_range: tuple[float, float] = (0.84, 1.2)) -> np.ndarray:
-    """Shift formants and re-centre pitch (Praat "Change gender"): the same words from a different-sounding throat."""
-    import parselmouth
+_PRAAT: PraatProcess | None = None
 
+
+def change_voice(audio: np.ndarray, rng: np.random.Generator, formant_range: tuple[float, float] = (0.84, 1.2)) -> np.ndarray:
+    """Shift formants and re-centre pitch (Praat "Change gender"): the same words from a different-sounding throat.
+
+    Praat runs in a child process with a time limit (its PSOLA can hang on rare input); a clip Praat refuses or
+    does not finish in time is kept unchanged."""
+    global _PRAAT
     if audio.size < SAMPLE_RATE // 10:
         return audio
-    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=SAMPLE_RATE)
     formant = float(rng.uniform(*formant_range))
     pitch = float(rng.choice([0.0, rng.uniform(85.0, 290.0)]))
     pitch_range = float(rng.uniform(0.6, 1.6))
+    if _PRAAT is None:
+        _PRAAT = PraatProcess()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "no voiced segments" on unvoiced snippets: the audio is kept as is
-            out = parselmouth.praat.call(sound, "Change gender", 75, 600, formant, pitch, pitch_range, 1.0)
-    except parselmouth.PraatError as exc:  # unvoiced snippets have no pitch to move
-        logger.debug("voice change skipped: %s", exc)
+        out = _PRAAT.change_gender(audio.astype(np.float64), (75.0, 600.0, formant, pitch, pitch_range, 1.0))
+    except PraatTimeout as exc:
+        logger.warning("voice change skipped on a %.1f s clip (formant %.3f, pitch %.0f, range %.2f): %s", audio.size / SAMPLE_RATE, formant, pitch, pitch_range, exc)
         return audio
-    return np.asarray(out.values[0], dtype=np.float32)
+    if out is None:  # unvoiced snippets have no pitch to move
+        logger.debug("voice change skipped: Praat refused the clip")
+        return audio
+    return out
 
 
 def change_speed(audio: np.ndarray, rng: np.random.Generator, spread: float = 0.1) -> np.ndarray:

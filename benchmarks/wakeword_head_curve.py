@@ -1,0 +1,74 @@
+"""Detection of each wake class at a given rate of false accepts, threshold swept, for a trained speech-embedding
+head on the cached corpus splits (calibration: training voices; test: held-out voice families, variants, languages).
+
+Needs the corpus cache that `trixy-train wakeword` builds (trainer/data/wakeword/embedding/); not part of `make bench`
+for that reason. Usage:
+
+    .venv/bin/python benchmarks/wakeword_head_curve.py models/wakeword/trixy/trixy.pth [hydra overrides...]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth
+from trixy_trainer.config import load_config
+from trixy_trainer.models.embedding_wakeword import embedding_head
+from trixy_trainer.wakeword.embedding_evaluate import (
+    THRESHOLDS,
+    clip_probabilities,
+    false_accept_counts,
+    fire_rates,
+    peak_near_wake,
+)
+from trixy_trainer.wakeword.embedding_train import load_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+FA_TARGETS = (0.0, 0.5, 1.0, 2.0, 5.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pth", type=Path)
+    parser.add_argument("--password", default="trixy-default-model")
+    parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    meta, state = read_pth(args.pth, args.password, WAKEWORD_REQUIRED_KEYS)
+    arch = meta["architecture"]
+    head = embedding_head(arch["name"], len(meta["classes"]), {**arch["params"], "dropout": 0.0})
+    head.load_state_dict(state)
+    head.eval()
+    windows, classes = head.windows, list(meta["classes"])
+    ev = meta.get("detector", {})
+    smoothing = int(ev.get("smoothing_hops", 2))
+    refractory_hops = int(round(float(ev.get("refractory_s", 1.5)) * 16000 / 1280))
+    cfg = load_config("wakeword", [f"classes=[{','.join(classes)}]", *args.overrides], REPO / "config" / "trainer")
+    corpus = load_corpus(cfg, ("calibration", "test"))
+    print(f"{args.pth}: params {arch['params']}, stored thresholds {meta.get('class_thresholds')}")
+    for split, clips in corpus.items():
+        negatives = [clips[k] for k in ("speech", "noise") if k in clips]
+        neg_probs = [p for n in negatives for p in clip_probabilities(head, n, windows)]
+        hours = sum(n.seconds() for n in negatives) / 3600
+        conf_probs = clip_probabilities(head, clips["confusable"], windows)
+        for c, name in enumerate(classes[:-1]):
+            if name not in clips:
+                continue
+            pos = clips[name]
+            peaks = np.array([peak_near_wake(p, int(we), c, smoothing, windows) for p, we in zip(clip_probabilities(head, pos, windows), pos.wake_end, strict=True)])
+            fa = false_accept_counts(neg_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
+            fire = fire_rates(conf_probs, c, smoothing)
+            cells = []
+            for target in FA_TARGETS:
+                ok = np.flatnonzero(fa <= target + 1e-9)
+                i = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
+                cells.append(f"<= {target:g} FA/h: {100 * (peaks >= THRESHOLDS[i]).mean():.1f} % (t {THRESHOLDS[i]:.4f}, confusables {100 * fire[i]:.1f} %)")
+            print(f"{split} ({hours:.2f} h of speech) {name}: " + " | ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
