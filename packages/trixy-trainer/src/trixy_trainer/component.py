@@ -77,14 +77,16 @@ class TrainerHandle:
         self._emit = emit
         self._control: TrainingControl | None = None
         self._thread: threading.Thread | None = None
+        self._recorded = threading.Event()  # the run's outcome is recorded: it no longer counts as running
         self._lock = threading.Lock()
 
     # -- state --------------------------------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
-        """True while a training run's thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
+        """True while a training run's thread is alive and its outcome is not recorded yet (the final `training
+        progress` event, raised as the thread ends, already sees the run as over)."""
+        return self._thread is not None and self._thread.is_alive() and not self._recorded.is_set()
 
     @property
     def paused(self) -> bool:
@@ -147,6 +149,7 @@ class TrainerHandle:
             self.progress = None
             self.result = None
             self._control = TrainingControl()
+            self._recorded.clear()
             outcome: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
             outcome.set_running_or_notify_cancel()
             self.outcome = outcome
@@ -206,6 +209,7 @@ class TrainerHandle:
             "duration_s": time.time() - started, "error": error,
             "files": {k: str(v) for k, v in (getattr(self.result, "files", None) or {}).items()},
         }
+        self._recorded.set()
         self._raise(TrainingProgress(self.name, last.epoch if last else 0, last.max_epochs if last else 0,
                                      last.loss if last else None, last.accuracy if last else None,
                                      last.epoch_s if last else None, 0.0, status=status))

@@ -112,6 +112,17 @@ def test_a_failing_run_is_recorded_not_raised(tmp_path: Path) -> None:
     assert handle.progress is None
 
 
+def test_the_final_progress_event_already_sees_the_run_as_over(tmp_path: Path) -> None:
+    """A view redrawn by the run's last event shows its result: the handle no longer says running then."""
+    handle = build_trainers(tmp_path)["wakeword"]
+    seen: list[tuple[str | None, bool, dict | None]] = []
+    handle._emit = lambda name, progress: seen.append((progress.status, handle.running, handle.last_run))
+    handle.overrides = ["data=wakeword", "model=repcnn", f"data.chunked_dir={tmp_path / 'missing'}"]
+    handle.start({"max_epochs": 1})
+    assert handle.join(30)
+    assert len(seen) == 1 and seen[0][0] == "failed" and seen[0][1] is False and seen[0][2]["status"] == "failed"
+
+
 async def test_scheduled_training_that_fails_in_the_background_records_last_error(tmp_path: Path) -> None:
     """A schedule's training action returns at once; the real run fails later in its thread (no data): the
     schedule's `last_error` says so, in memory and in the state file."""
