@@ -21,9 +21,9 @@ from trixy_trainer.models.embedding_wakeword import embedding_head
 from trixy_trainer.wakeword.embedding_evaluate import (
     THRESHOLDS,
     clip_probabilities,
+    detection_curves,
     false_accept_counts,
     fire_rates,
-    peak_near_wake,
 )
 from trixy_trainer.wakeword.embedding_train import load_corpus
 
@@ -59,14 +59,14 @@ def main() -> None:
             if name not in clips:
                 continue
             pos = clips[name]
-            peaks = np.array([peak_near_wake(p, int(we), c, smoothing, windows) for p, we in zip(clip_probabilities(head, pos, windows), pos.wake_end, strict=True)])
+            detection = detection_curves(clip_probabilities(head, pos, windows), pos, c, smoothing, windows=windows)
             fa = false_accept_counts(neg_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
             fire = fire_rates(conf_probs, c, smoothing)
             cells = []
             for target in FA_TARGETS:
                 ok = np.flatnonzero(fa <= target + 1e-9)
                 i = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
-                cells.append(f"<= {target:g} FA/h: {100 * (peaks >= THRESHOLDS[i]).mean():.1f} % (t {THRESHOLDS[i]:.4f}, confusables {100 * fire[i]:.1f} %)")
+                cells.append(f"<= {target:g} FA/h: {100 * detection[i]:.1f} % (t {THRESHOLDS[i]:.4f}, confusables {100 * fire[i]:.1f} %)")
             print(f"{split} ({hours:.2f} h of speech) {name}: " + " | ".join(cells))
 
 

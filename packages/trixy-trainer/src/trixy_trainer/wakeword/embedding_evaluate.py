@@ -67,10 +67,10 @@ def peak_near_wake(probs: np.ndarray, wake_end: int, cls: int, smoothing: int, w
 
 
 def detection_curves(
-    pos_probs: list[np.ndarray], pos: ClipSet, cls: int, smoothing: int, thresholds: np.ndarray = THRESHOLDS
+    pos_probs: list[np.ndarray], pos: ClipSet, cls: int, smoothing: int, thresholds: np.ndarray = THRESHOLDS, windows: int = 16
 ) -> np.ndarray:
-    """Detection rate of class ``cls`` for every threshold."""
-    peaks = np.array([peak_near_wake(p, int(we), cls, smoothing) for p, we in zip(pos_probs, pos.wake_end, strict=True)])
+    """Detection rate of class ``cls`` for every threshold (``windows``: the head's embeddings per decision)."""
+    peaks = np.array([peak_near_wake(p, int(we), cls, smoothing, windows) for p, we in zip(pos_probs, pos.wake_end, strict=True)])
     return np.array([(peaks >= t).mean() if peaks.size else 0.0 for t in thresholds])
 
 
