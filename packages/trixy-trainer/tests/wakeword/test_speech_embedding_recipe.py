@@ -13,7 +13,7 @@ import torch
 
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_metadata, read_pth
 from trixy_trainer.config import load_config
-from trixy_trainer.errors import TrainerError
+from trixy_trainer.errors import ConfigError, TrainerError
 from trixy_trainer.pretrained.speech_embedding import load_speech_frontend, model_dir
 from trixy_trainer.wakeword.embedding_corpus import CorpusConfig, build_clips, window_labels
 from trixy_trainer.wakeword.train import train_wakeword
@@ -121,3 +121,17 @@ def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path, memb
         full.feed(audio[start : start + hop])
         diffs.append(float(np.max(np.abs(streaming.last_scores() - full.last_scores()))))
     assert len(diffs) >= 8 and max(diffs) < 1e-4  # one comparison per 320 ms block
+
+
+def test_finetune_starts_each_member_from_its_own_weights_and_refuses_another_head_shape(tmp_path: Path) -> None:
+    base = _tiny_corpus(tmp_path)
+    first = train_wakeword(load_config("wakeword", [*base, "model.params.members=2", "trainer.max_epochs=1"], CONFIG_DIR))
+    _, before = read_pth(first.files["pth"], "test-pw", WAKEWORD_REQUIRED_KEYS)
+    again = [*base, f"finetune_from={first.files['pth']}", "trainer.max_epochs=1", "optimizer.lr=1e-12", "optimizer.weight_decay=0",
+             f"output_dir={tmp_path / 'again'}", "data.feature_noise=0"]
+    second = train_wakeword(load_config("wakeword", [*again, "model.params.members=2"], CONFIG_DIR))
+    _, after = read_pth(second.files["pth"], "test-pw", WAKEWORD_REQUIRED_KEYS)
+    assert before.keys() == after.keys()
+    assert all(torch.allclose(before[k], after[k], atol=1e-6) for k in before)  # member i went on from member i
+    with pytest.raises(ConfigError, match="does not fit model.params"):
+        train_wakeword(load_config("wakeword", [*again, "model.params.members=1"], CONFIG_DIR))

@@ -71,6 +71,11 @@ class EmbeddingHead(nn.Module):
         else:
             self.members = nn.ModuleList(_mlp(num_classes, windows, hidden, dropout) for _ in range(members))
 
+    @property
+    def mlps(self) -> list[nn.Sequential]:
+        """The member MLPs in order (one for a single head)."""
+        return [self.layers] if self.size == 1 else list(self.members)
+
     def member_logits(self, embeddings: torch.Tensor) -> torch.Tensor:
         """Every member's logits ``[members, batch, classes]`` (what training fits, member by member)."""
         if self.center:

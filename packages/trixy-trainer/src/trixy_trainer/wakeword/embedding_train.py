@@ -157,7 +157,7 @@ def train_embedding_wakeword(
         L.seed_everything(seed, workers=True, verbose=False)
         member = instantiate_section(cfg, "model", num_classes=len(classes), params={**params, "members": 1})
         if cfg.get("finetune_from"):
-            member.layers.load_state_dict(head.layers.state_dict() if members == 1 else head.members[k].state_dict())
+            member.layers.load_state_dict(head.mlps[k].state_dict())
         batches = WindowBatches(
             joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
             list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed,
@@ -182,11 +182,8 @@ def train_embedding_wakeword(
         members = len(trained)
         params["members"] = members
         head = instantiate_section(cfg, "model", num_classes=len(classes), params=params)
-    if members == 1:
-        head.layers.load_state_dict(trained[0].layers.state_dict())
-    else:
-        for slot, member in zip(head.members, trained, strict=True):
-            slot.load_state_dict(member.layers.state_dict())
+    for slot, member in zip(head.mlps, trained, strict=True):
+        slot.load_state_dict(member.layers.state_dict())
     head = head.eval()
     ev = cfg.evaluation
     refractory_hops = int(round(float(ev.refractory_s) * 16000 / 1280))
