@@ -28,6 +28,24 @@ async def wait_for(predicate, wait_s: float = 10.0, what: str = "condition") -> 
     raise AssertionError(f"timed out after {wait_s:g} s waiting for {what}")
 
 
+def record_rounds(standalone: Any) -> list[Any]:
+    """Every `SyncFinished` the standalone emits from now on, in order.
+
+    `standalone.sync.last_round` is only the latest: with a short `sync.interval_s` a quick, empty second round can
+    replace the first before a test looks at it."""
+    from trixy_standalone.sync_client import SYNC_FINISHED
+
+    rounds: list[Any] = []
+    standalone.event_handler.subscribe(SYNC_FINISHED, lambda _name, result: rounds.append(result), threaded=False)
+    return rounds
+
+
+async def first_ok_round(rounds: list[Any], wait_s: float, what: str) -> Any:
+    """The first successful round in `rounds` (from `record_rounds`), waiting up to `wait_s` for it."""
+    await wait_for(lambda: any(r.ok for r in rounds), wait_s, what)
+    return next(r for r in rounds if r.ok)
+
+
 def copy_plugins(root: Path, *names: str) -> None:
     for name in names:
         shutil.copytree(REPO / "plugins" / name, root / "plugins" / name,

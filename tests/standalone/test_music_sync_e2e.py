@@ -13,7 +13,9 @@ from standalone_helpers import (
     build_server,
     build_standalone_app,
     copy_plugins,
+    first_ok_round,
     free_port,
+    record_rounds,
     register_standalone,
     wait_for,
 )
@@ -98,10 +100,9 @@ async def test_a_cut_download_resumes_under_the_bandwidth_cap_and_only_chosen_fo
         assert 0 < had < 600_000
 
         standalone = build_standalone_app(sa_root, port, record, extra=settings)   # started again
+        rounds = record_rounds(standalone)
         async with standalone:
-            await wait_for(lambda: standalone.sync.last_round is not None and standalone.sync.last_round.ok, 30,
-                           "the resumed copy")
-            done = standalone.sync.last_round
+            done = await first_ok_round(rounds, 30, "the resumed copy")
     assert "music/jazz/big.wav" in done.pulled and done.resumed["music/jazz/big.wav"] >= had
     assert done.bytes_in < 600_000 + 20_000 - had  # the rest of big.wav and the two small files
     assert (partial / "big.wav").read_bytes() == big.read_bytes()

@@ -8,7 +8,9 @@ from standalone_helpers import (
     build_server,
     build_standalone_app,
     copy_plugins,
+    first_ok_round,
     free_port,
+    record_rounds,
     register_standalone,
     wait_for,
 )
@@ -120,13 +122,12 @@ async def test_newer_models_and_assets_flow_both_ways_and_the_local_detector_rel
     record = register_standalone(server_root)
     port = free_port()
     standalone = build_standalone_app(sa_root, port, record)
+    rounds = record_rounds(standalone)
     async with standalone:
         local = standalone.satellite.app
         assert detections(local.detector, loud_noise()) == []
         async with build_server(server_root, port):
-            await wait_for(lambda: standalone.sync.last_round is not None and standalone.sync.last_round.ok, 20,
-                           "the first sync round")
-            done = standalone.sync.last_round
+            done = await first_ok_round(rounds, 20, "the first sync round")
             assert "models/wakeword/trixy/trixy.onnx" in done.pulled
             assert "assets/default/audio/chime.wav" in done.pulled
             assert done.pushed == ["models/wakeword/kitchen/kitchen.onnx"]
