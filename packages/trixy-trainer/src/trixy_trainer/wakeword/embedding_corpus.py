@@ -205,15 +205,16 @@ def _split_id(split: str) -> int:
     return {"train": 0, "calibration": 1, "test": 2}[split]
 
 
-class _Embedder:
-    """Frozen front end in one worker (torch, one thread)."""
+class Embedder:
+    """The frozen front end: audio -> [embeddings, 96] float16 (a corpus worker runs it on one torch thread)."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = 1) -> None:
         import torch
 
         from trixy_trainer.pretrained.speech_embedding import load_speech_frontend
 
-        torch.set_num_threads(1)
+        if threads is not None:
+            torch.set_num_threads(threads)
         self.mel, self.embedding = load_speech_frontend()
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
@@ -230,7 +231,7 @@ _WORKER: dict[str, Any] = {}
 def _work(job: tuple[CorpusConfig, str, str, int]) -> tuple[np.ndarray, int, int, str]:
     cfg, split, kind, index = job
     if "embedder" not in _WORKER:
-        _WORKER["embedder"] = _Embedder()
+        _WORKER["embedder"] = Embedder()
         _WORKER["binary"] = espeak_binary()
     binary = _WORKER["binary"]
     if kind in cfg.classes[:-1]:

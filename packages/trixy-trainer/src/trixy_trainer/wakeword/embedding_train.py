@@ -46,6 +46,12 @@ from trixy_trainer.wakeword.embedding_corpus import (
 from trixy_trainer.wakeword.embedding_evaluate import EmbeddingEvaluation, choose_thresholds, evaluate_split
 from trixy_trainer.wakeword.embedding_export import export_embedding_wakeword
 from trixy_trainer.wakeword.embedding_module import HeadModule, WindowBatches
+from trixy_trainer.wakeword.user_recordings import (
+    UserCorpus,
+    UserRecordingsConfig,
+    load_user_recordings,
+    repeats,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +99,24 @@ def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibratio
     return {split: _split(corpus, split, counts[split], report) for split in splits}
 
 
+def merge_user_recordings(cfg: DictConfig, corpus: dict[str, dict[str, ClipSet]], classes: list[str]) -> UserCorpus:
+    """Add the user's own recordings (``data.user_recordings``) to the train and calibration splits, in place.
+
+    In training, a kind's user clips are repeated until they are at least ``share`` of that kind's clips (a few
+    dozen real recordings would otherwise vanish among thousands of synthetic ones)."""
+    settings = UserRecordingsConfig.from_mapping(to_container(cfg.data.get("user_recordings")))
+    user = load_user_recordings(settings, classes, Path(cfg.data.cache_dir), float(cfg.data.speech_seconds))
+    for kind, clips in user.splits["train"].items():
+        synthetic = corpus["train"].get(kind)
+        times = repeats(clips.clips, synthetic.clips if synthetic is not None else 0, settings.share)
+        corpus["train"][kind] = join_clips(([synthetic] if synthetic is not None else []) + [clips] * times)
+        logger.info("user recordings: %d %s clips, repeated %d times in training", clips.clips, kind, times)
+    for kind, clips in user.splits["calibration"].items():
+        held = corpus["calibration"].get(kind)
+        corpus["calibration"][kind] = join_clips(([held] if held is not None else []) + [clips])
+    return user
+
+
 def _positives(clips: Mapping[str, ClipSet], classes: list[str]) -> dict[str, ClipSet]:
     return {name: clips[name] for name in classes[:-1] if name in clips}
 
@@ -134,6 +158,7 @@ def train_embedding_wakeword(
     if classes[-1] != "none" or len(classes) < 2:
         raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
     corpus = load_corpus(cfg)
+    user = merge_user_recordings(cfg, corpus, classes)
     train = corpus["train"]
     joined = join_clips(list(train.values()))
     params = to_container(cfg.model.params)
@@ -221,6 +246,7 @@ def train_embedding_wakeword(
         author=str(cfg.author),
         description=str(cfg.description),
         results={split: r.summary() for split, r in results.items()},
+        user_recordings=user.summary(),
         epochs=int(trainer.current_epoch),
         duration_s=round(duration, 1),
         detector={"hop_samples": 1280 * block_hops, "smoothing_hops": smoothing, "refractory_s": float(ev.refractory_s)},
