@@ -35,7 +35,7 @@ from trixy_satellite.client import SatelliteClient
 from trixy_satellite.config import ClientSettings, store_identity
 from trixy_satellite.connection import LinkLost
 from trixy_satellite.errors import AudioDeviceError
-from trixy_satellite.listening import SpeakerWindow, WakeListener, load_speaker_identifier
+from trixy_satellite.listening import DetectionKeeper, SpeakerWindow, WakeListener, load_speaker_identifier
 from trixy_satellite.pump import MicrophonePump
 from trixy_satellite.recorder import ConversationRecorder, LastWakeWord
 
@@ -107,9 +107,15 @@ class SatelliteApp:
         self.listener: WakeListener | None = None
         self.speaker = SpeakerWindow(load_speaker_identifier(config.get("models.voice_recognition"), root))
         self.recorder.identify_speaker = self.speaker.identify
+        self.detection_keeper: DetectionKeeper | None = None
+        if audio["keep_detections"]:
+            folder = Path(audio["keep_detections"])
+            self.detection_keeper = DetectionKeeper(folder if folder.is_absolute() else root / folder,
+                                                    max_files=audio["keep_detections_max"])
+            logger.info("keeping the audio around each wake-word detection in %s", self.detection_keeper.folder)
         if self.detector is not None:
             self.listener = WakeListener(self.detector, self.recorder, speaker=self.speaker,
-                                         connected=lambda: self.client.connected)
+                                         connected=lambda: self.client.connected, keeper=self.detection_keeper)
             self.pump.add_consumer(self.listener.feed)
         else:
             self.pump.add_consumer(self.speaker.feed)

@@ -54,6 +54,10 @@ AUDIO_DEVICE_FIELDS = (
     ConfigField("output_rate", int, 48000, "Sample rate of the mixed speaker output.", minimum=8000),
     ConfigField("output_channels", int, 2, "Channels of the mixed speaker output.", minimum=1, maximum=2),
     ConfigField("chunk_ms", int, 20, "Microphone chunk length.", minimum=5, maximum=200),
+    ConfigField("keep_detections", str, "",
+                "Keep the audio around each wake-word detection as WAVs in this folder, to train on your own voices "
+                "(empty: off; see docs/wakeword.md)."),
+    ConfigField("keep_detections_max", int, 500, "Most detection WAVs kept (the oldest go first).", minimum=1),
 )
 """Microphone and speaker fields, shared by the client's `audio` section and the standalone's local satellite."""
 

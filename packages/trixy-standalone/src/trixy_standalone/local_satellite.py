@@ -35,7 +35,8 @@ def client_config_for(app: TrixyApplication, record: Any, *, input_spec: str | N
         "satellite": {"room": record.room, "alias": record.alias, "mac": record.mac, "id": record.id,
                       "secret": record.secret},
         "audio": {"input": input_spec or s["input"], "output": s["output"], "output_rate": s["output_rate"],
-                  "output_channels": s["output_channels"], "chunk_ms": s["chunk_ms"]},
+                  "output_channels": s["output_channels"], "chunk_ms": s["chunk_ms"],
+                  "keep_detections": s["keep_detections"], "keep_detections_max": s["keep_detections_max"]},
         "models": {"wakeword": s["wakeword_model"], "voice_recognition": s["voice_model"]},
     }
     path = app.config.path.with_name(f".{app.config.path.stem}.local_satellite.json")

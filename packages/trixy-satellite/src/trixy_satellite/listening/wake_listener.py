@@ -2,7 +2,8 @@
 
 On a detection it names the speaker (speaker identification on the last 1.5 s) and hands everything to the
 `ConversationRecorder`, which pauses detection (it is no longer idle), buffers, and talks to the server. When the
-recorder is idle again the detector is reset: detection resumes with a clean state.
+recorder is idle again the detector is reset: detection resumes with a clean state. With a `DetectionKeeper`
+(`audio.keep_detections`) the audio around each detection is also kept as a WAV.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trixy_core.logging import debug_print
+from trixy_satellite.listening.detection_keeper import DetectionKeeper
 from trixy_satellite.listening.speaker_window import SpeakerWindow
 
 logger = logging.getLogger(__name__)
@@ -21,8 +23,9 @@ class WakeListener:
     """Detector + speaker window + recorder: the satellite's wake -> record loop."""
 
     def __init__(self, detector: Any, recorder: Any, *, speaker: SpeakerWindow | None = None,
-                 connected: Callable[[], bool] = lambda: True) -> None:
+                 connected: Callable[[], bool] = lambda: True, keeper: DetectionKeeper | None = None) -> None:
         self.detector = detector
+        self.keeper = keeper
         self.recorder = recorder
         self.speaker = speaker or SpeakerWindow()
         self.connected = connected
@@ -32,10 +35,14 @@ class WakeListener:
     def feed(self, chunk: bytes) -> None:
         """Every microphone chunk (pump consumer); detection runs only while idle and connected."""
         self.speaker.feed(chunk)
+        if self.keeper is not None:
+            self.keeper.feed(chunk)
         if self.recorder.state != "idle" or not self.connected():
             return  # detection pauses during a conversation, and without a server nobody would answer
         for detection in self.detector.feed(chunk):
             self.detections += 1
+            if self.keeper is not None:
+                self.keeper.detected(detection.name, detection.score)
             speaker_id, speaker_name, speaker_score = self.speaker.identify()
             debug_print(f"wake word {detection.name!r} (score {detection.score:.2f}, {detection.loudness_dbfs:.1f} dBFS), "
                    f"speaker {speaker_name or 'unknown'} ({speaker_score:.2f})")

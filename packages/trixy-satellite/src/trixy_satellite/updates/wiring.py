@@ -57,7 +57,8 @@ def set_live_detector(app: SatelliteApp, detector: Any) -> None:
         from trixy_satellite.listening import WakeListener
 
         client = app.client
-        app.listener = WakeListener(detector, app.recorder, connected=lambda: client.connected)
+        app.listener = WakeListener(detector, app.recorder, connected=lambda: client.connected,
+                                    keeper=getattr(app, "detection_keeper", None))
         app.pump.add_consumer(app.listener.feed)
     app.detector = detector
     logger.info("wake-word detector now uses %s", getattr(getattr(detector, "model", None), "path", detector))

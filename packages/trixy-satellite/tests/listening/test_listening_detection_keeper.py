@@ -1,0 +1,119 @@
+"""Keeping the audio around each wake-word detection (`audio.keep_detections`): what is written, when, how many,
+and that a broken disk or a busy recorder changes nothing for the satellite."""
+
+from __future__ import annotations
+
+import logging
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from satellite_test_doubles import LOUD, QUIET, FakeClient
+
+from trixy_core.application import create_application
+from trixy_satellite.listening import DetectionKeeper, WakeListener
+from trixy_satellite.recorder import ConversationRecorder
+
+CHUNK = 320  # 20 ms at 16 kHz
+REPO = Path(__file__).resolve().parents[4]
+
+
+def numbered(i: int) -> bytes:
+    """A 20 ms chunk whose samples all hold `i`: the WAV shows which chunks it kept."""
+    return np.full(CHUNK, i, "<i2").tobytes()
+
+
+def read(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 16000)
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2")
+
+
+def test_a_detection_keeps_the_seconds_before_and_after_it(tmp_path: Path):
+    keeper = DetectionKeeper(tmp_path, seconds_before=3.0, seconds_after=0.5)
+    for i in range(200):
+        keeper.feed(numbered(i))
+    keeper.detected("trixy", 0.934)
+    assert keeper.saved == []  # waits for the 0.5 s after the detection
+    for i in range(200, 230):
+        keeper.feed(numbered(i))
+    [path] = keeper.saved
+    assert path.parent == tmp_path / "trixy" and path.name.endswith("_0.934.wav")
+    samples = read(path)
+    assert samples.size == int(3.5 * 16000)
+    chunks = samples.reshape(-1, CHUNK)[:, 0]
+    assert chunks.tolist() == list(range(50, 225))  # 150 chunks up to the detection, 25 after it
+
+
+def test_early_detection_keeps_what_there_is_and_odd_names_stay_in_the_folder(tmp_path: Path):
+    keeper = DetectionKeeper(tmp_path, seconds_before=3.0, seconds_after=0.0)
+    for i in range(10):
+        keeper.feed(numbered(i))
+    keeper.detected("../system command", 0.5)
+    [path] = keeper.saved
+    assert path.parent == tmp_path / "system_command"
+    assert read(path).size == 10 * CHUNK
+
+
+def test_only_the_newest_files_are_kept(tmp_path: Path):
+    keeper = DetectionKeeper(tmp_path, seconds_before=0.1, seconds_after=0.0, max_files=3)
+    for n in range(5):
+        keeper.feed(numbered(n))
+        keeper.detected("trixy", 0.9 + n / 100)
+    left = sorted(tmp_path.glob("*/*.wav"))
+    assert len(left) == 3 and set(left) == set(keeper.saved[-3:])
+
+
+def test_an_unwritable_folder_is_a_warning_not_a_crash(tmp_path: Path, caplog):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    keeper = DetectionKeeper(blocked, seconds_before=0.1, seconds_after=0.0)
+    keeper.feed(numbered(1))
+    with caplog.at_level(logging.WARNING):
+        keeper.detected("trixy", 0.9)
+    assert keeper.saved == [] and "cannot keep the detection audio" in caplog.text
+    with pytest.raises(ValueError, match="keep_detections"):
+        DetectionKeeper(tmp_path, seconds_before=0)
+
+
+def test_the_listener_keeps_detections_while_the_recorder_is_busy(tmp_path: Path):
+    class LoudDetector:
+        def feed(self, chunk):
+            loud = np.abs(np.frombuffer(chunk, "<i2")).max() > 1000
+            return [SimpleNamespace(wakeword_id=0, name="trixy", score=0.97, loudness_dbfs=-10.0)] if loud else []
+
+        def reset(self):
+            pass
+
+    client = FakeClient()
+    recorder = ConversationRecorder(client)
+    keeper = DetectionKeeper(tmp_path, seconds_before=1.0, seconds_after=0.2)
+    listener = WakeListener(LoudDetector(), recorder, keeper=keeper)
+    for chunk in [QUIET] * 60 + [LOUD]:
+        recorder.feed(chunk)
+        listener.feed(chunk)
+    assert recorder.state != "idle" and keeper.saved == []  # reported to the server: detection paused...
+    for _ in range(10):
+        recorder.feed(QUIET)
+        listener.feed(QUIET)
+    [path] = keeper.saved  # ...but the keeper still got the audio after the detection
+    samples = read(path)
+    assert samples.size == int(1.2 * 16000) and np.abs(samples).max() > 1000
+
+
+def test_the_satellite_app_keeps_detections_when_configured(tmp_path: Path):
+    import trixy_satellite.config  # noqa: F401 - the client sections
+    from trixy_satellite.app import SatelliteApp
+
+    overrides = ["audio.input=silence", "audio.output=null", f"models.wakeword={REPO / 'models' / 'wakeword' / 'trixy'}",
+                 "audio.keep_detections=heard", "audio.keep_detections_max=7"]
+    config = create_application("client", root=tmp_path, setup_logging=False, overrides=overrides).config
+    app = SatelliteApp(config, root=tmp_path)
+    assert app.listener is not None, "the shipped wake-word model loads"
+    assert app.listener.keeper is app.detection_keeper
+    assert app.detection_keeper.folder == tmp_path / "heard" and app.detection_keeper.max_files == 7
+    plain = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False,
+                                            overrides=overrides[:3]).config, root=tmp_path)
+    assert plain.detection_keeper is None and plain.listener.keeper is None  # off by default
