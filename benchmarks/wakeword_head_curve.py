@@ -5,6 +5,7 @@ Needs the corpus cache that `trixy-train wakeword` builds (trainer/data/wakeword
 for that reason. Usage:
 
     .venv/bin/python benchmarks/wakeword_head_curve.py models/wakeword/trixy/trixy.pth [hydra overrides...]
+        [--smoothing 1 2 4]   (detector score smoothing in hops to compare; default: the model's own)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pth", type=Path)
     parser.add_argument("--password", default="trixy-default-model")
+    parser.add_argument("--smoothing", type=int, nargs="+", help="score smoothing (hops) to compare; default: the model's")
     parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -45,7 +47,7 @@ def main() -> None:
     head.eval()
     windows, classes = head.windows, list(meta["classes"])
     ev = meta.get("detector", {})
-    smoothing = int(ev.get("smoothing_hops", 2))
+    smoothings = args.smoothing or [int(ev.get("smoothing_hops", 2))]
     refractory_hops = int(round(float(ev.get("refractory_s", 1.5)) * 16000 / 1280))
     cfg = load_config("wakeword", [f"classes=[{','.join(classes)}]", *args.overrides], REPO / "config" / "trainer")
     corpus = load_corpus(cfg, ("calibration", "test"))
@@ -55,20 +57,22 @@ def main() -> None:
         neg_probs = [p for n in negatives for p in clip_probabilities(head, n, windows)]
         hours = sum(n.seconds() for n in negatives) / 3600
         conf_probs = clip_probabilities(head, clips["confusable"], windows)
-        for c, name in enumerate(classes[:-1]):
-            if name not in clips:
-                continue
-            pos = clips[name]
-            detection = detection_curves(clip_probabilities(head, pos, windows), pos, c, smoothing, windows=windows)
-            fa = false_accept_counts(neg_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
-            fire = fire_rates(conf_probs, c, smoothing)
-            cells = []
-            for target in FA_TARGETS:
-                ok = np.flatnonzero(fa <= target + 1e-9)
-                i = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
-                cells.append(f"<= {target:g} FA/h: {100 * detection[i]:.1f} % (t {THRESHOLDS[i]:.4f}, confusables {100 * fire[i]:.1f} %)")
-            print(f"{split} ({hours:.2f} h of speech) {name}: " + " | ".join(cells))
-
+        pos_probs = {name: clip_probabilities(head, clips[name], windows) for name in classes[:-1] if name in clips}
+        for smoothing in smoothings:
+            for c, name in enumerate(classes[:-1]):
+                if name not in clips:
+                    continue
+                detection = detection_curves(pos_probs[name], clips[name], c, smoothing, windows=windows)
+                fa = false_accept_counts(neg_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
+                fire = fire_rates(conf_probs, c, smoothing)
+                cells = []
+                for target in FA_TARGETS:
+                    ok = np.flatnonzero(fa <= target + 1e-9)
+                    i = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
+                    cells.append(f"<= {target:g} FA/h: {100 * detection[i]:.1f} % (t {THRESHOLDS[i]:.4f}, "
+                                 f"confusables {100 * fire[i]:.1f} %)")
+                label = f", smoothing {smoothing}" if args.smoothing else ""
+                print(f"{split} ({hours:.2f} h of speech{label}) {name}: " + " | ".join(cells))
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,14 @@ NEGATIVE_LANGUAGES = [
     "ja", "ka", "ko", "lt", "lv", "mk", "ms", "mt", "pt", "pt-br", "ro", "ru", "sk", "sl", "sq", "sr", "sw", "ta",
     "th", "tr", "uk", "vi", "cmn", "yue", "he", "ar", "bn", "ur", "az", "kk", "uz",
 ]
+#: More espeak-ng languages that read pseudo-words with their own sounds (`data.negative_languages=extended`; the ones
+#: that spell Latin letters out one by one, and chr, which fails on them, are left out).
+EXTRA_NEGATIVE_LANGUAGES = [
+    "am", "an", "as", "bpy", "bs", "cmn-latn-pinyin", "fa-latn", "gd", "gn", "grc", "gu", "hak", "haw", "ht", "hy",
+    "ia", "io", "jbo", "kl", "kn", "ku", "la", "lb", "lfn", "ltg", "mi", "ml", "mr", "nci", "ne", "om", "or", "pa",
+    "pap", "piqd", "py", "qdb", "qu", "quc", "qya", "ru-lv", "sd", "si", "sjn", "smj", "te", "tk", "tn", "tt", "ug",
+    "vi-vn-x-central", "vi-vn-x-south",
+]
 COMMANDS = [
     "what time is it", "set a timer for five minutes", "what is the date today", "turn on the kitchen lights",
     "play some music", "what's the weather like", "order a pizza", "stop", "add milk to the shopping list",
@@ -68,6 +76,7 @@ class CorpusConfig:
     follow_command_p: float = 0.5
     seed: int = 1234
     workers: int = 2
+    negative_languages: Sequence[str] = field(default_factory=lambda: list(NEGATIVE_LANGUAGES))
 
 
 @dataclass(slots=True)
@@ -102,7 +111,7 @@ def _voices(cfg: CorpusConfig, split: str, english_only: bool) -> tuple[list[str
 def _languages(cfg: CorpusConfig, split: str) -> list[str]:
     if split == "test":
         return list(cfg.test_languages) + [v for v in cfg.test_voices if not v.startswith("en")]
-    return [lang for lang in NEGATIVE_LANGUAGES if lang not in cfg.test_languages]
+    return [lang for lang in cfg.negative_languages if lang not in cfg.test_languages]
 
 
 def _pick(rng: np.random.Generator, cfg: CorpusConfig, split: str, english: bool | None = None) -> tuple[str, bool]:
@@ -258,6 +267,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe["confusables"] = sorted(cfg.confusables)
     if kind == "speech" and split != "train":
         recipe["ordinary_speech"] = 3  # near-wake pseudo-words redrawn
+    if kind == "speech" and list(cfg.negative_languages) != NEGATIVE_LANGUAGES:
+        recipe["languages"] = sorted(cfg.negative_languages)  # (absent for the default list, whose chunks predate it)
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

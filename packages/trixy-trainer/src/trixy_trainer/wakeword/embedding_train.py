@@ -37,6 +37,8 @@ from trixy_trainer.progress import EpochReport, ProgressCallback, ProgressReport
 from trixy_trainer.result import TrainResult
 from trixy_trainer.schedules import build_optimization
 from trixy_trainer.wakeword.embedding_corpus import (
+    EXTRA_NEGATIVE_LANGUAGES,
+    NEGATIVE_LANGUAGES,
     ClipSet,
     CorpusConfig,
     build_clips,
@@ -77,7 +79,19 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         follow_command_p=float(d.follow_command_p),
         seed=int(d.corpus_seed),
         workers=int(d.workers),
+        negative_languages=negative_languages(d.get("negative_languages", "default")),
     )
+
+
+def negative_languages(value: Any) -> list[str]:
+    """``data.negative_languages``: ``default`` (48 languages), ``extended`` (100) or an explicit list."""
+    if value in (None, "default"):
+        return list(NEGATIVE_LANGUAGES)
+    if value == "extended":
+        return list(NEGATIVE_LANGUAGES) + EXTRA_NEGATIVE_LANGUAGES
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value) or not list(value):
+        raise ConfigError(f"data.negative_languages: default, extended or a list of espeak-ng voices, got {value!r}")
+    return list(value)
 
 
 def _split(corpus: CorpusConfig, split: str, counts: Mapping[str, int], report: Any) -> dict[str, ClipSet]:
