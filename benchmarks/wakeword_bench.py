@@ -35,7 +35,6 @@ from trixy_trainer.data.synth import ACCENT_VOICES, ENGLISH_VOICES, espeak_binar
 from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES  # noqa: E402
 from trixy_trainer.wakeword.detection import count_triggers, smooth  # noqa: E402
 from trixy_trainer.wakeword.embedding_corpus import (  # noqa: E402
-    NEGATIVE_LANGUAGES,
     CorpusConfig,
     negative_clip,
     positive_clip,
@@ -48,9 +47,14 @@ JARVIS_CONFUSABLES = ["jarvis", "hey", "harvest", "hey travis", "nervous", "serv
 
 def corpus(phrases: dict[str, list[str]], classes: list[str]) -> CorpusConfig:
     """The trainer's default corpus settings (see config/trainer/data/embedding.yaml)."""
+    from trixy_trainer.config import load_config
+    from trixy_trainer.wakeword.embedding_train import negative_languages
+
+    data = load_config("wakeword", [], REPO / "config" / "trainer").data
     return CorpusConfig(
         cache_dir=CACHE, classes=classes, phrases=phrases, accent_phrases={"trixy": ["Trixi", "Trixie"]} if "trixy" in phrases else {},
         confusables=CONFUSABLES + SYSTEM_CONFUSABLES + (JARVIS_CONFUSABLES if "hey_jarvis" in phrases else []), workers=1,
+        negative_languages=negative_languages(data.get("negative_languages")),
     )
 
 
@@ -176,7 +180,7 @@ def main() -> None:
     unseen_languages = [v for v in trixy.test_languages if v not in trained]  # training's negative speech leaves them out
     print(f"never in training or threshold choice: voice families {list(trixy.test_voices)}, variants {list(trixy.test_variants)}, "
           f"languages {unseen_languages}")
-    print(f"in training: voice families {trained} (other variants), {len([v for v in NEGATIVE_LANGUAGES if v not in trixy.test_languages])} "
+    print(f"in training: voice families {trained} (other variants), {len([v for v in trixy.negative_languages if v not in trixy.test_languages])} "
           f"more languages for negative speech; test speech also uses {[v for v in trixy.test_languages if v in trained]}, "
           "whose voices speak training positives")
     t0 = time.time()

@@ -142,3 +142,16 @@ def test_a_model_of_a_technology_the_satellite_cannot_run_is_refused_with_what_t
     with pytest.raises(WakewordModelError, match=says):
         load_wakeword_model(odd)
     assert load_wakeword_model(model_path).metadata["technology"] == meta["technology"]  # the shipped one loads
+
+
+def test_warmed_up_after_a_whole_window_of_audio_and_again_after_a_reset(model_path: Path) -> None:
+    detector = WakewordDetector(load_wakeword_model(model_path))
+    window = detector.model.chunk_samples
+    noise = (np.random.default_rng(0).normal(0, 300, window + 2 * detector.settings.hop_samples)).astype("<i2")
+    assert not detector.warmed_up
+    detector.feed(noise[: window - detector.settings.hop_samples].tobytes())
+    assert not detector.warmed_up  # the window still holds some of the silence it starts from
+    detector.feed(noise[window - detector.settings.hop_samples :].tobytes())
+    assert detector.warmed_up
+    detector.reset()
+    assert not detector.warmed_up

@@ -198,6 +198,9 @@ async def say_wake_word(assistant: LoopbackAssistant, wake: bytes, gains: dict[s
     audio it heard, so the arbitration runs on real levels. The output says which path each satellite took.
     """
     model = assistant.wakeword_model
+    detectors = [getattr(assistant.satellites[n].app, "detector", None) for n in gains]
+    await assistant.wait_until(lambda: all(d is None or d.warmed_up for d in detectors), 10,
+                               "the detectors to hear a whole window of room sound")  # ~2 s after they start
     for name, gain in gains.items():
         assistant.satellites[name].microphone.push(wake, gain)
     await assistant.wait_until(lambda: all(assistant.satellites[n].microphone.pending_s < 0.01 for n in gains), 10,

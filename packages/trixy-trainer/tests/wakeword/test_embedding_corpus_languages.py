@@ -36,7 +36,9 @@ def test_the_cache_keeps_default_chunks_and_separates_other_language_lists(tmp_p
     other = CorpusConfig(cache_dir=tmp_path, classes=["trixy", "none"], phrases={"trixy": ["Trixie"]},
                          negative_languages=["haw"])
     assert _cache_path(base, "train", "speech", 0) != _cache_path(other, "train", "speech", 0)
-    assert _cache_path(base, "train", "trixy", 0) == _cache_path(other, "train", "trixy", 0)  # only talk changes
+    assert _cache_path(base, "calibration", "speech", 0) != _cache_path(other, "calibration", "speech", 0)
+    assert _cache_path(base, "train", "trixy", 0) == _cache_path(other, "train", "trixy", 0)  # only talk changes...
+    assert _cache_path(base, "test", "speech", 0) == _cache_path(other, "test", "speech", 0)  # ...of training voices
     # the default list's chunks keep the key they had before the option existed
     assert _cache_path(base, "train", "speech", 0).name.startswith("train_speech_")
 

@@ -164,6 +164,14 @@ class WakewordDetector:
             self._samples_seen += hop
         return detections
 
+    @property
+    def warmed_up(self) -> bool:
+        """True once a whole model window of real audio has been fed since the start or the last ``reset()``.
+
+        Before that the window still holds the digital silence it starts from, which no microphone gives: scores
+        are lower (a wake word in the first ~2 s after a start or a reset is detected less reliably)."""
+        return self._samples_seen >= self.model.chunk_samples
+
     def last_rows(self) -> np.ndarray:
         """Raw probabilities ``[rows, classes]`` of the last hop, one row per 80 ms step it covered."""
         return self._last_rows

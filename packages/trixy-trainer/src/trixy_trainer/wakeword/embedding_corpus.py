@@ -267,8 +267,9 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe["confusables"] = sorted(cfg.confusables)
     if kind == "speech" and split != "train":
         recipe["ordinary_speech"] = 3  # near-wake pseudo-words redrawn
-    if kind == "speech" and list(cfg.negative_languages) != NEGATIVE_LANGUAGES:
-        recipe["languages"] = sorted(cfg.negative_languages)  # (absent for the default list, whose chunks predate it)
+    if kind == "speech" and split != "test" and list(cfg.negative_languages) != NEGATIVE_LANGUAGES:
+        # the test split speaks only the held-out languages; the default list's chunks predate this key
+        recipe["languages"] = sorted(cfg.negative_languages)
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 
