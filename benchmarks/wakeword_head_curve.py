@@ -16,15 +16,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth
 from trixy_trainer.config import load_config
-from trixy_trainer.models.embedding_wakeword import embedding_head
 from trixy_trainer.wakeword.embedding_evaluate import (
     THRESHOLDS,
     clip_probabilities,
     detection_curves,
     false_accept_counts,
     fire_rates,
+    load_head,
 )
 from trixy_trainer.wakeword.embedding_train import load_corpus
 
@@ -40,11 +39,8 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    meta, state = read_pth(args.pth, args.password, WAKEWORD_REQUIRED_KEYS)
+    meta, head = load_head(args.pth, args.password)
     arch = meta["architecture"]
-    head = embedding_head(arch["name"], len(meta["classes"]), {**arch["params"], "dropout": 0.0})
-    head.load_state_dict(state)
-    head.eval()
     windows, classes = head.windows, list(meta["classes"])
     ev = meta.get("detector", {})
     smoothings = args.smoothing or [int(ev.get("smoothing_hops", 2))]

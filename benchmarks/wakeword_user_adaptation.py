@@ -28,16 +28,15 @@ sys.path.insert(0, str(REPO / "packages" / "trixy-core" / "src"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth  # noqa: E402
 from trixy_trainer.config import load_config  # noqa: E402
 from trixy_trainer.data.audio_io import write_wav  # noqa: E402
 from trixy_trainer.data.synth import speak  # noqa: E402
-from trixy_trainer.models.embedding_wakeword import EmbeddingHead  # noqa: E402
 from trixy_trainer.wakeword.embedding_corpus import _sentence  # noqa: E402
 from trixy_trainer.wakeword.embedding_evaluate import (  # noqa: E402
     THRESHOLDS,
     clip_probabilities,
     false_accept_counts,
+    load_head,
     peak_near_wake,
 )
 from trixy_trainer.wakeword.embedding_train import _negatives, load_corpus  # noqa: E402
@@ -72,11 +71,8 @@ def finetune(model: Path, raw: str, out: Path, epochs: int, lr: float) -> Path:
 
 
 def score(pth: Path, family: str, clips: dict) -> list[str]:
-    meta, state = read_pth(pth, PASSWORD, WAKEWORD_REQUIRED_KEYS)
+    meta, head = load_head(pth, PASSWORD)
     p = meta["architecture"]["params"]
-    head = EmbeddingHead(len(meta["classes"]), p["windows"], p["hidden"], 0.0, p.get("members", 1))
-    head.load_state_dict(state)
-    head.eval()
     pos, neg = clips["trixy"], _negatives(clips, ("speech", "noise"))
     mine = np.array([v.split("+")[0] == family for v in pos.voices])
     probs = clip_probabilities(head, pos, p["windows"])

@@ -16,6 +16,7 @@ from trixy_trainer.data.audio_io import SAMPLE_RATE, write_wav
 from trixy_trainer.data.synth import speak
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.wakeword.embedding_corpus import HOP, WINDOW_END_OFFSET, Embedder, window_labels
+from trixy_trainer.wakeword.embedding_evaluate import load_head
 from trixy_trainer.wakeword.train import train_wakeword
 from trixy_trainer.wakeword.user_recordings import (
     UserRecordingsConfig,
@@ -136,3 +137,5 @@ def test_training_uses_the_recordings_and_reports_them(tmp_path: Path) -> None:
     assert used["custom"]["calibration_files"] >= 1
     assert "user:custom" in meta["results"]["calibration"]["per_voice"]["trixy"]  # scored where thresholds are chosen
     assert "user:custom" not in meta["results"]["test"]["per_voice"]["trixy"]     # the held-out split stays synthetic
+    stored, head = load_head(result.files["pth"], "trixy-default-model")  # what the benchmarks score
+    assert stored["user_recordings"] == used and len(head.mlps) == 1 and not head.training

@@ -10,13 +10,14 @@ At most `max_files` are kept; the oldest go first. The audio never leaves the sa
 
 from __future__ import annotations
 
-import collections
 import logging
 import re
 import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+
+from trixy_satellite.listening.speaker_window import SpeakerWindow
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,7 @@ class DetectionKeeper:
         self.after_bytes = int(seconds_after * SAMPLE_RATE) * SAMPLE_BYTES
         self.max_files = max_files
         self.saved: list[Path] = []
-        self._chunks: collections.deque[bytes] = collections.deque()
-        self._bytes = 0
+        self._recent = SpeakerWindow(seconds=seconds_before, sample_rate=SAMPLE_RATE)  # the same ring, no model
         self._pending: list[_Pending] = []
 
     def feed(self, chunk: bytes) -> None:
@@ -56,14 +56,11 @@ class DetectionKeeper:
             if pending.missing <= 0:
                 self._pending.remove(pending)
                 self._write(pending)
-        self._chunks.append(chunk)
-        self._bytes += len(chunk)
-        while self._chunks and self._bytes - len(self._chunks[0]) >= self.before_bytes:
-            self._bytes -= len(self._chunks.popleft())
+        self._recent.feed(chunk)
 
     def detected(self, name: str, score: float) -> None:
         """A detection just happened (call after feeding the chunk it was found in)."""
-        audio = bytearray(b"".join(self._chunks)[-self.before_bytes:])
+        audio = bytearray(self._recent.audio().tobytes()[-self.before_bytes:])
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{int(time.time() * 1000) % 1000:03d}"
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "wakeword"
         pending = _Pending(self.folder / safe / f"{stamp}_{score:.3f}.wav", audio, self.after_bytes)

@@ -303,6 +303,23 @@ def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progr
         return results
 
 
+def read_clips(path: Path) -> tuple[ClipSet, dict[str, np.ndarray]]:
+    """A cached clip set and any extra arrays saved beside it."""
+    with np.load(path) as data:
+        clips = ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"], [str(v) for v in data["voices"]])
+        extra = {k: data[k] for k in data.files if k not in ("embeddings", "offsets", "labels", "wake_end", "voices")}
+    return clips, extra
+
+
+def write_clips(path: Path, clips: ClipSet, **extra: np.ndarray) -> None:
+    """Cache a clip set (and extra arrays) atomically: a temporary file, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, embeddings=clips.embeddings, offsets=clips.offsets, labels=clips.labels, wake_end=clips.wake_end,
+             voices=np.array(clips.voices), **extra)
+    tmp.replace(path)
+
+
 def join_clips(parts: list[ClipSet]) -> ClipSet:
     """Several clip sets as one (offsets shifted)."""
     lengths = np.concatenate([np.diff(p.offsets) for p in parts])
@@ -335,8 +352,7 @@ def build_clips(
         path = _cache_path(cfg, split, kind, chunk)
         cached = _cached_chunk(path, last - first)
         if cached is not None:
-            with np.load(cached) as data:
-                part = ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"], [str(v) for v in data["voices"]])
+            part, _ = read_clips(cached)
             tick(part.clips)
         else:
             results = _compute([(cfg, split, kind, i) for i in range(first, last)], int(cfg.workers), tick)
@@ -348,12 +364,9 @@ def build_clips(
                 wake_end=np.array([r[2] for r in results], np.int64),
                 voices=[r[3] for r in results],
             )
-            path.parent.mkdir(parents=True, exist_ok=True)
             if last - first < CHUNK_CLIPS:  # a partial chunk: a later, larger count recomputes it whole
                 path = path.with_name(f"{path.stem}.{last - first}.npz")
-            tmp = path.with_name(path.stem + ".tmp.npz")
-            np.savez(tmp, embeddings=part.embeddings, offsets=part.offsets, labels=part.labels, wake_end=part.wake_end, voices=np.array(part.voices))
-            tmp.replace(path)
+            write_clips(path, part)
         keep = last - first
         if keep < part.clips:
             part = ClipSet(part.embeddings[: part.offsets[keep]], part.offsets[: keep + 1], part.labels[:keep], part.wake_end[:keep], part.voices[:keep])

@@ -8,15 +8,27 @@ a refractory period.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth
+from trixy_trainer.models.embedding_wakeword import EmbeddingHead, embedding_head
 from trixy_trainer.wakeword.detection import count_triggers, smooth
 from trixy_trainer.wakeword.embedding_corpus import HOP, WINDOW_END_OFFSET, ClipSet
 
 #: thresholds searched for each wake class (dense towards 1: the head's scores saturate)
 THRESHOLDS = np.unique(np.round(np.concatenate([np.linspace(0.3, 0.99, 70), 1.0 - np.logspace(-2, -5, 61)]), 7))
+
+
+def load_head(path: str | Path, password: str | None) -> tuple[dict, EmbeddingHead]:
+    """The metadata and the trained head (eval mode, no dropout) of a speech-embedding model's ``.pth``."""
+    meta, state = read_pth(path, password, WAKEWORD_REQUIRED_KEYS)
+    arch = meta["architecture"]
+    head = embedding_head(arch["name"], len(meta["classes"]), {**arch["params"], "dropout": 0.0})
+    head.load_state_dict(state)
+    return meta, head.eval()
 
 
 @torch.no_grad()

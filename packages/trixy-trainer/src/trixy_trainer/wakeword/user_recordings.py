@@ -34,7 +34,7 @@ from trixy_trainer.data.audio_io import SAMPLE_RATE, read_audio
 from trixy_trainer.data.vad import speech_bounds
 from trixy_trainer.errors import AudioFileError, ConfigError
 from trixy_trainer.wakeword import voice_augment as va
-from trixy_trainer.wakeword.embedding_corpus import ClipSet, join_clips
+from trixy_trainer.wakeword.embedding_corpus import ClipSet, join_clips, read_clips, write_clips
 
 logger = logging.getLogger(__name__)
 
@@ -198,9 +198,8 @@ def file_clips(path: Path, sha: str, kind: str, label: int, none_index: int, cfg
     length in seconds, cached."""
     cache = cache_dir / f"{sha[:20]}_{_recipe(kind, label, cfg, speech_seconds)}.npz"
     if cache.is_file():
-        with np.load(cache) as data:
-            return ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"],
-                           [str(v) for v in data["voices"]]), float(data["seconds"])
+        part, extra = read_clips(cache)
+        return part, float(extra["seconds"])
     audio = read_audio(path)
     seconds = audio.size / SAMPLE_RATE
     rng = np.random.default_rng([int(sha[:12], 16), VERSION])
@@ -215,11 +214,7 @@ def file_clips(path: Path, sha: str, kind: str, label: int, none_index: int, cfg
     voice = f"user:{path.parent.name}"
     part = ClipSet(np.concatenate(embeddings), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
                    np.array(labels, np.int64), np.array(wake_ends, np.int64), [voice] * len(clips))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(cache.stem + ".tmp.npz")
-    np.savez(tmp, embeddings=part.embeddings, offsets=part.offsets, labels=part.labels, wake_end=part.wake_end,
-             voices=np.array(part.voices), seconds=np.array(seconds))
-    tmp.replace(cache)
+    write_clips(cache, part, seconds=np.array(seconds))
     return part, seconds
 
 
