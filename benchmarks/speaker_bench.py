@@ -4,7 +4,8 @@ Generalisation check within the data rule (espeak-ng only): the test voices come
 variants that no training corpus uses** (``UNSEEN_BASES`` x ``HELDOUT_VARIANTS``; training uses
 ``synth.BASE_VOICES`` x ``synth.TRAIN_VARIANTS``), each at **3 pitch levels that count as 3 different speakers**
 (as in the independent check), and every utterance passes one random transformation (telephone band, room reverb,
-cheap-microphone EQ, noise at 20 dB SNR, or none). 14 voices x 3 pitches = 42 speakers: the first 30 are enrolled
+cheap-microphone EQ, noise at 20 dB SNR, or none). The same utterances are scored once more framed by 0.5 s of
+digital silence, as files are. 14 voices x 3 pitches = 42 speakers: the first 30 are enrolled
 from 3 utterances each and identified on their other 12; the last 12 are strangers. The satellite path
 (``SpeakerIdentifier``: numpy + onnxruntime, one thread) is measured beside two peers on the same clips:
 Resemblyzer (the ``resemblyzer`` package, its own preprocessing and partials; benchmark-only dependency) and the
@@ -224,6 +225,16 @@ def main() -> None:
         print("resemblyzer not installed (pip install -r requirements/bench.txt): peer figures skipped")
     results = {label: figures(embed_all(fn, data), enrolled, strangers) for label, fn in systems.items()}
     print_figures("trixy", results["trixy"], len(enrolled), {k: v for k, v in results.items() if k != "trixy"})
+    # the same utterances as files are: 0.5 s of digital silence before and after each (the identifier cuts every
+    # utterance to its speech; trim=False is how it embedded them before)
+    silence = np.zeros(8000, np.float32)
+    framed = {name: [np.concatenate([silence, c, silence]) for c in clips] for name, clips in data.items()}
+    as_given = SpeakerIdentifier(args.model, threads=1, trim=False).embed
+    for label, fn in {"trixy": ident.embed, "trixy untrimmed (before)": as_given, **({"resemblyzer": peer} if peer else {})}.items():
+        r = figures(embed_all(fn, framed), enrolled, strangers)
+        print(f"{label}, utterances framed by 0.5 s of digital silence: top-1 {r['top1_all'] * 100:.1f} % "
+              f"({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, strangers rejected {r['reject_10'] * 100:.1f} % "
+              f"(10 enrolled) / {r['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % false rejects")
 
     utt = np.concatenate(data[enrolled[0]])[:25680]
     costs = {label: cost_ms(fn, utt) for label, fn in systems.items()}

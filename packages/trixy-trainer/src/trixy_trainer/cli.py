@@ -22,7 +22,7 @@ COMMANDS = {
     "synth": "generate the synthetic espeak-ng starter corpus (config/trainer/synth.yaml)",
     "prepare": "cut raw wake-word WAVs into constant-length chunks and train/val/test splits",
     "wakeword": "train (then evaluate and export) a wake-word model",
-    "export": "export a checkpoint (export.checkpoint=..., default: last) to .onnx/.pth/.pt",
+    "export": "export a checkpoint (export.checkpoint=..., default: last) to .onnx/.pth/.pt; a speech-embedding .pth is re-exported with the installed front end",
     "evaluate": "evaluate a .pth model (evaluation.model=...) on the test split; prints JSON",
     "speaker": "the speaker trainer: trixy-train speaker {synth,prepare,train,enroll,export,evaluate} (--help)",
 }
@@ -131,6 +131,12 @@ def cmd_export(overrides: Sequence[str]) -> int:
     ckpt = Path(cfg.export.checkpoint or Path(cfg.run_dir) / "checkpoints" / "last.ckpt")
     if not ckpt.is_file():
         raise TrainerError(f"checkpoint {ckpt} not found; train first or pass export.checkpoint=PATH")
+    if ckpt.suffix == ".pth":  # a speech-embedding model's heads: new ONNX graphs with the installed front end
+        from trixy_trainer.wakeword.embedding_export import reexport_embedding_model
+
+        files = reexport_embedding_model(ckpt, cfg.output_dir, cfg.export.get("password"))
+        _out(json.dumps({"files": {k: str(v) for k, v in files.items()}}))
+        return 0
     trained = checkpoint_model_cfg(ckpt)
     if trained:  # the network the checkpoint holds, whatever model group the command line names
         cfg.model.architecture, cfg.model.params = trained["architecture"], OmegaConf.create(trained.get("params") or {})

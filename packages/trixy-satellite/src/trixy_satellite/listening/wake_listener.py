@@ -2,7 +2,9 @@
 
 On a detection it names the speaker (speaker identification on the last 1.5 s) and hands everything to the
 `ConversationRecorder`, which pauses detection (it is no longer idle), buffers, and talks to the server. When the
-recorder is idle again the detector is reset: detection resumes with a clean state. With a `DetectionKeeper`
+recorder is idle again (or the server is back) detection resumes: the detector is reset and primed with the last
+model window of microphone audio (its detections dropped), so it does not start from digital silence, which would
+make a wake word in the first ~2 s after every conversation less detectable. With a `DetectionKeeper`
 (`audio.keep_detections`) the audio around each detection is also kept as a WAV.
 """
 
@@ -30,7 +32,28 @@ class WakeListener:
         self.speaker = speaker or SpeakerWindow()
         self.connected = connected
         self.detections = 0
+        self.recent = SpeakerWindow(seconds=self._window_s(detector))  # what primes the detector on resuming
+        self._paused = False
         recorder.on_state_change.append(self._state_changed)
+
+    @staticmethod
+    def _window_s(detector: Any) -> float:
+        """The model's window plus one hop: primed with it, the detector is warmed up (whole hops are scored)."""
+        model = getattr(detector, "model", None)
+        samples, rate = getattr(model, "chunk_samples", None), getattr(model, "sample_rate", None)
+        hop = getattr(getattr(detector, "settings", None), "hop_samples", 0)
+        if not (isinstance(samples, int) and isinstance(rate, int) and rate > 0):
+            return 2.5
+        return float(samples + (hop if isinstance(hop, int) else 0)) / float(rate)
+
+    def use_detector(self, detector: Any) -> None:
+        """Listen with ``detector`` from the next chunk on (a model update); it is primed with the recent audio."""
+        self.detector = detector
+        heard = self.recent.audio()
+        self.recent = SpeakerWindow(seconds=self._window_s(detector))
+        if heard.size:
+            self.recent.feed(heard.tobytes())
+        self._paused = True
 
     def feed(self, chunk: bytes) -> None:
         """Every microphone chunk (pump consumer); detection runs only while idle and connected."""
@@ -38,7 +61,12 @@ class WakeListener:
         if self.keeper is not None:
             self.keeper.feed(chunk)
         if self.recorder.state != "idle" or not self.connected():
-            return  # detection pauses during a conversation, and without a server nobody would answer
+            self._paused = True  # detection pauses during a conversation, and without a server nobody would answer
+            self.recent.feed(chunk)
+            return
+        if self._paused:
+            self._resume()
+        self.recent.feed(chunk)
         for detection in self.detector.feed(chunk):
             self.detections += 1
             if self.keeper is not None:
@@ -54,6 +82,17 @@ class WakeListener:
                                                 speaker_score=speaker_score):
                 break
 
+    def _resume(self) -> None:
+        """Detection starts again: a clean detector, primed with the last window of audio (not digital silence)."""
+        self._paused = False
+        self.detector.reset()
+        prime = getattr(self.detector, "prime", None)
+        audio = self.recent.audio()
+        if prime is not None and audio.size:
+            dropped = prime(audio)
+            if dropped:
+                logger.debug("%d detection(s) in the audio heard while paused dropped", dropped)
+
     def _state_changed(self, state: str) -> None:
         if state == "idle":
-            self.detector.reset()
+            self._paused = True  # the next chunk resumes detection (also after a wake word the server declined)

@@ -3,7 +3,8 @@
 The Trixy speaker ONNX model maps ``audio [batch, samples]`` to an L2-normalised ``embedding`` and ``logits``. The
 identifier scores the embedding of the wake-word audio (optionally averaged with the command audio) against the
 enrolled speakers' mean embeddings from the metadata (and any added at runtime with :meth:`enroll`) by cosine;
-below ``unknown_threshold`` the speaker is unknown.
+below ``unknown_threshold`` the speaker is unknown. Each utterance is first cut to its spoken part
+(``speech_region``), as the trainer's slices are (``trim=False`` embeds the audio as given).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from trixy_satellite.speaker.errors import SpeakerModelError
+from trixy_satellite.speaker.speech_region import speech_region
 from trixy_satellite.speaker.technology import check_technology, peek_metadata
 
 logger = logging.getLogger(__name__)
@@ -91,9 +93,11 @@ class SpeakerIdentifier:
         max_window_s: float | None = None,
         include_trained: bool = True,
         include_synthetic: bool = False,
+        trim: bool = True,
     ) -> None:
         import onnxruntime
 
+        self.trim = trim
         self.path = Path(model_path)
         if not self.path.is_file():
             raise SpeakerModelError(f"{self.path}: speaker model not found (ship models/voice_recognition/<name>/*.onnx)")
@@ -151,6 +155,8 @@ class SpeakerIdentifier:
         if sample_rate is not None and sample_rate != self.sample_rate:
             raise SpeakerModelError(f"audio is {sample_rate} Hz but the model expects {self.sample_rate} Hz; resample first")
         x = to_float_audio(audio)
+        if self.trim:
+            x = speech_region(x, self.sample_rate, self.min_samples)
         if x.size < self.min_samples:
             raise SpeakerModelError(f"audio too short for speaker identification ({x.size} samples, need {self.min_samples})")
         if x.size <= self.max_window:

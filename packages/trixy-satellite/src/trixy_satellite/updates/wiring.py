@@ -52,7 +52,7 @@ def set_live_detector(app: SatelliteApp, detector: Any) -> None:
     """Make `detector` the one the satellite listens with, from the next microphone chunk on."""
     listener = getattr(app, "listener", None)
     if listener is not None:
-        listener.detector = detector
+        listener.use_detector(detector)
     elif hasattr(app, "pump") and hasattr(app, "recorder"):
         from trixy_satellite.listening import WakeListener
 

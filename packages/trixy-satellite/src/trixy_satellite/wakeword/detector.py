@@ -41,6 +41,22 @@ class DetectorSettings:
     threshold: float | None = None  # None: the model's per-class thresholds (else its single threshold)
 
 
+#: the speech-embedding models' technology and the step of their embeddings (80 ms): one probability row per step
+EMBEDDING_TECHNOLOGY = "oww-embedding"
+EMBEDDING_STEP_SAMPLES = 1280
+
+
+def _context(stored: list, rows: int) -> np.ndarray:
+    """A streaming graph's initial context ``[1, rows, width]`` from the metadata: every row (a dithered silent
+    history), or one row to repeat (models exported before the dither)."""
+    array = np.asarray(stored, np.float32)
+    if array.ndim == 1:
+        return np.tile(array, (1, rows, 1))
+    if array.ndim != 2 or array.shape[0] != rows:
+        raise WakewordError(f"stream metadata: a context of {rows} rows expected, got shape {array.shape}")
+    return np.ascontiguousarray(array[None])
+
+
 def _dbfs(value: float) -> float:
     return 20.0 * math.log10(value) if value > 1e-6 else -120.0
 
@@ -52,8 +68,14 @@ class WakewordDetector:
         self.model = model
         detector_meta = dict(model.metadata.get("detector") or {})
         if settings is None:
+            hop = int(detector_meta.get("hop_samples", 1280))
+            if model.stream_session is None and str(model.metadata.get("technology", "")) == EMBEDDING_TECHNOLOGY:
+                # the metadata's hop is the streaming graph's block (four 80 ms steps, one row each); the full-window
+                # graph scores one step per run, so without the streaming file it must run every step to score the
+                # same windows (scoring every fourth window missed half of the wake words)
+                hop = EMBEDDING_STEP_SAMPLES
             settings = DetectorSettings(
-                hop_samples=int(detector_meta.get("hop_samples", 1280)),
+                hop_samples=hop,
                 smoothing_hops=int(detector_meta.get("smoothing_hops", 2)),
                 refractory_s=float(detector_meta.get("refractory_s", 1.5)),
             )
@@ -96,8 +118,8 @@ class WakewordDetector:
             self._lag = int(meta.get("stream_lag_samples", 128))
             inputs = {i.name: i.shape for i in self.model.stream_session.get_inputs()}
             mel_rows, emb_rows = int(inputs["mel_context"][1]), int(inputs["embedding_context"][1])
-            self._mel_ctx = np.tile(np.asarray(meta["mel_context"], np.float32), (1, mel_rows, 1))
-            self._emb_ctx = np.tile(np.asarray(meta["embedding_context"], np.float32), (1, emb_rows, 1))
+            self._mel_ctx = _context(meta["mel_context"], mel_rows)
+            self._emb_ctx = _context(meta["embedding_context"], emb_rows)
         elif self._streaming:
             meta = self.model.stream_metadata
             self._frontend = LogMelFrames(meta.get("features") or {})
@@ -163,6 +185,16 @@ class WakewordDetector:
                     )
             self._samples_seen += hop
         return detections
+
+    def prime(self, pcm: np.ndarray | bytes) -> int:
+        """Feed audio that was heard while detection was paused, dropping its detections; returns how many were dropped.
+
+        After a ``reset()`` the window holds digital silence, and scores stay low until a whole window of real audio
+        has come in (see ``warmed_up``). Priming with the last seconds of the microphone instead (the satellite does
+        after every conversation) makes the next wake word as detectable as one in the middle of a stream. Scores,
+        smoothing and the refractory period follow the primed audio exactly as if it had been listened to, so a wake
+        word at its very end does not fire again on the next hop."""
+        return len(self.feed(pcm))
 
     @property
     def warmed_up(self) -> bool:

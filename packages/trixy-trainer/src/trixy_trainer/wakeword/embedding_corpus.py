@@ -57,6 +57,30 @@ WINDOW_END_OFFSET = 512 + 75 * 160
 HOP = 1280
 
 
+@dataclass(frozen=True, slots=True)
+class Revoice:
+    """How the training and calibration negatives (talk, confusables) are re-voiced (``data.negative_revoice``).
+
+    ``voice_change_p`` None means the corpus's ``voice_change_p``; the defaults re-voice negatives exactly like the
+    wake phrases, and only a changed setting changes their cache keys."""
+
+    voice_change_p: float | None = None
+    formant_range: tuple[float, float] = (0.84, 1.2)
+    pitch_hz: tuple[float, float] = (85.0, 290.0)
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is the recipe's default (negatives re-voiced like the wake phrases)."""
+        return self == Revoice()
+
+    def key(self) -> dict[str, Any]:
+        """The settings as they go into a cache key."""
+        return {"p": self.voice_change_p, "formant": list(self.formant_range), "pitch": list(self.pitch_hz)}
+
+
+_PLAIN = Revoice()
+
+
 @dataclass(slots=True)
 class CorpusConfig:
     """What the cache holds; the defaults are the shipped recipe's (see config/trainer/data/embedding.yaml)."""
@@ -77,6 +101,8 @@ class CorpusConfig:
     seed: int = 1234
     workers: int = 2
     negative_languages: Sequence[str] = field(default_factory=lambda: list(NEGATIVE_LANGUAGES))
+    negative_revoice: Revoice = field(default_factory=Revoice)
+
 
 
 @dataclass(slots=True)
@@ -141,11 +167,13 @@ def _sentence(rng: np.random.Generator) -> str:
     return " ".join(rng.choice(SENTENCE_WORDS, size=int(rng.integers(4, 14)))).capitalize() + "."
 
 
-def _say(rng: np.random.Generator, text: str, voice: str, cfg: CorpusConfig, binary: str, revoice: bool = True) -> np.ndarray:
+def _say(rng: np.random.Generator, text: str, voice: str, cfg: CorpusConfig, binary: str, revoice: bool = True,
+         how: Revoice = _PLAIN) -> np.ndarray:
     audio = speak(text, voice, int(rng.integers(10, 96)), int(rng.integers(95, 230)), binary)
     audio = va.trim(audio)
-    if revoice and rng.random() < cfg.voice_change_p:
-        audio = va.change_voice(audio, rng)
+    p = cfg.voice_change_p if how.voice_change_p is None else how.voice_change_p
+    if revoice and rng.random() < p:
+        audio = va.change_voice(audio, rng, how.formant_range, how.pitch_hz)
     if revoice and rng.random() < cfg.speed_p:
         audio = va.change_speed(audio, rng)
     return audio.astype(np.float32)
@@ -179,13 +207,14 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
     rng = np.random.default_rng([cfg.seed, _split_id(split), {"confusable": 1, "speech": 2, "noise": 3}[kind], index])
     parts = [_silence(rng, 1.5, 2.5)]
     voice = "noise"
+    how = cfg.negative_revoice if split != "test" else _PLAIN
     if kind == "confusable":
         voice, _ = _pick(rng, cfg, split, english=True)
         pool = list(cfg.confusables)
         text = str(rng.choice(pool)) if rng.random() < 0.6 else " ".join(rng.choice(pool, size=int(rng.integers(2, 4))))
         while says_wake_phrase(text):
             text = " ".join(rng.choice(pool, size=2))
-        parts += [_say(rng, text, voice, cfg, binary), _silence(rng, 0.8, 1.5)]
+        parts += [_say(rng, text, voice, cfg, binary, how=how), _silence(rng, 0.8, 1.5)]
     elif kind == "speech":
         target = cfg.speech_seconds * SAMPLE_RATE
         total = sum(p.size for p in parts)
@@ -199,7 +228,7 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
                 voice = str(rng.choice(_languages(cfg, split)))
                 text = _pseudo_words(rng, ordinary)
             voices.append(voice)
-            part = _say(rng, text, voice, cfg, binary)
+            part = _say(rng, text, voice, cfg, binary, how=how)
             parts += [part * rng.uniform(0.4, 1.3), _silence(rng, 0.0, 0.6)]
             total += parts[-1].size + parts[-2].size
         voice = "+".join(sorted(set(voices)))[:200]
@@ -270,6 +299,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
     if kind == "speech" and split != "test" and list(cfg.negative_languages) != NEGATIVE_LANGUAGES:
         # the test split speaks only the held-out languages; the default list's chunks predate this key
         recipe["languages"] = sorted(cfg.negative_languages)
+    if kind in ("confusable", "speech") and split != "test" and not cfg.negative_revoice.is_default:
+        recipe["negative_revoice"] = cfg.negative_revoice.key()
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

@@ -31,6 +31,12 @@ def load_head(path: str | Path, password: str | None) -> tuple[dict, EmbeddingHe
     return meta, head.eval()
 
 
+def single_threshold(class_thresholds: dict[str, float]) -> float:
+    """The metadata's one ``threshold`` (for tools that use a single value): the highest class threshold, so such a
+    tool never fires where the per-class rule would not (the lowest would give "Trixy" system command's 0.5)."""
+    return float(max(class_thresholds.values()))
+
+
 @torch.no_grad()
 def clip_probabilities(head: torch.nn.Module, clips: ClipSet, windows: int, batch: int = 4096) -> list[np.ndarray]:
     """Per clip, the probabilities ``[windows_in_clip, classes]`` of every window (one per 80 ms)."""

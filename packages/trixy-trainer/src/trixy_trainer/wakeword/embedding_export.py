@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, write_onnx_metadata, write_pth
+from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, read_pth_metadata, write_onnx_metadata, write_pth
 from trixy_trainer.errors import TrainerError
 from trixy_trainer.models.embedding_wakeword import (
     BLOCK_OVERLAP,
+    DITHER_DBFS,
     HOP_SAMPLES,
     LAST_FRAME_LAG,
     EmbeddingWakewordNet,
@@ -87,7 +88,7 @@ def export_embedding_wakeword(
         with torch.no_grad():
             diff = _check(paths["onnx"], {"audio": probe.numpy()}, [wrapper(probe).numpy()])
         paths["stream_onnx"] = out / f"{name}.stream.onnx"
-        stream = EmbeddingWakewordStream(net).eval()
+        stream = EmbeddingWakewordStream(net, block_hops).eval()
         mel_ctx, emb_ctx = initial_contexts(net)
         example = (torch.randn(1, stream_audio_samples(block_hops)) * 0.1, mel_ctx, emb_ctx)
         _export(
@@ -101,8 +102,9 @@ def export_embedding_wakeword(
             stream_block_hops=block_hops,
             stream_audio_samples=stream_audio_samples(block_hops),
             stream_lag_samples=LAST_FRAME_LAG,
-            mel_context=mel_ctx.numpy()[0, 0].round(6).tolist(),
-            embedding_context=emb_ctx.numpy()[0, 0].round(6).tolist(),
+            # every row: with the dither the silent history is not one row repeated
+            mel_context=mel_ctx.numpy()[0].round(6).tolist(),
+            embedding_context=emb_ctx.numpy()[0].round(6).tolist(),
         )
         write_onnx_metadata(paths["stream_onnx"], stream_meta, WAKEWORD_REQUIRED_KEYS)
         diff_stream = stream_equivalence(net, paths["stream_onnx"], paths["onnx"], block_hops)
@@ -111,3 +113,28 @@ def export_embedding_wakeword(
         state = {k: v.detach().clone() for k, v in net.head.state_dict().items()}
         paths["pth"] = write_pth(out / f"{name}.pth", meta, state, password, required=WAKEWORD_REQUIRED_KEYS)
     return paths
+
+
+def reexport_embedding_model(pth: str | Path, out_dir: str | Path, password: str | None = None) -> dict[str, Path]:
+    """Rebuild the ONNX graphs (and the ``.pth``) of a trained speech-embedding model with the installed front end.
+
+    The ``.pth`` holds only the trained heads, so this is how a model picks up a change of the exported graphs (such
+    as the dither) without training again; its metadata is kept, ``features`` updated to what the graphs now do."""
+    from trixy_trainer.pretrained import speech_embedding as se
+    from trixy_trainer.wakeword.embedding_evaluate import load_head, single_threshold
+
+    architecture = read_pth_metadata(pth, password, WAKEWORD_REQUIRED_KEYS).get("architecture") or {}
+    if architecture.get("name") != "speech_embedding":
+        raise TrainerError(f"{pth}: not a speech-embedding model (architecture {architecture.get('name')!r}); "
+                           "export.checkpoint of a CNN model is its Lightning checkpoint (.ckpt)")
+    meta, head = load_head(pth, password)
+    mel, embedding = se.load_speech_frontend()
+    net = EmbeddingWakewordNet(mel, embedding, head)
+    if int(meta["chunk_samples"]) != net.chunk_samples:
+        raise TrainerError(f"{pth}: chunk_samples {meta['chunk_samples']} does not match its head ({net.chunk_samples})")
+    meta = dict(meta)
+    meta["features"] = {**(meta.get("features") or {}), "dither_dbfs": DITHER_DBFS}
+    if meta.get("class_thresholds"):
+        meta["threshold"] = single_threshold(meta["class_thresholds"])
+    block_hops = int((meta.get("detector") or {}).get("hop_samples", HOP_SAMPLES * 4)) // HOP_SAMPLES
+    return export_embedding_wakeword(net, out_dir, Path(pth).name.removesuffix(".pth"), meta, password=password, block_hops=block_hops)

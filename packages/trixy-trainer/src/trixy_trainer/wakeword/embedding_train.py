@@ -31,7 +31,7 @@ from trixy_trainer.config import instantiate_section, to_container
 from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
-from trixy_trainer.models.embedding_wakeword import EmbeddingHead, EmbeddingWakewordNet
+from trixy_trainer.models.embedding_wakeword import DITHER_DBFS, EmbeddingHead, EmbeddingWakewordNet
 from trixy_trainer.pretrained import speech_embedding as se
 from trixy_trainer.progress import EpochReport, ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
@@ -41,11 +41,17 @@ from trixy_trainer.wakeword.embedding_corpus import (
     NEGATIVE_LANGUAGES,
     ClipSet,
     CorpusConfig,
+    Revoice,
     build_clips,
     join_clips,
     window_labels,
 )
-from trixy_trainer.wakeword.embedding_evaluate import EmbeddingEvaluation, choose_thresholds, evaluate_split
+from trixy_trainer.wakeword.embedding_evaluate import (
+    EmbeddingEvaluation,
+    choose_thresholds,
+    evaluate_split,
+    single_threshold,
+)
 from trixy_trainer.wakeword.embedding_export import export_embedding_wakeword
 from trixy_trainer.wakeword.embedding_module import HeadModule, WindowBatches
 from trixy_trainer.wakeword.user_recordings import (
@@ -80,7 +86,28 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         seed=int(d.corpus_seed),
         workers=int(d.workers),
         negative_languages=negative_languages(d.get("negative_languages", "default")),
+        negative_revoice=negative_revoice(d.get("negative_revoice")),
     )
+
+
+def negative_revoice(value: Any) -> Revoice:
+    """``data.negative_revoice``: how the training and calibration negatives are re-voiced (null: like the phrases)."""
+    if value is None:
+        return Revoice()
+    settings = to_container(value) if isinstance(value, DictConfig) else value
+    if not isinstance(settings, Mapping) or set(settings) - {"voice_change_p", "formant_range", "pitch_hz"}:
+        raise ConfigError(f"data.negative_revoice: voice_change_p, formant_range and pitch_hz, got {value!r}")
+    p = settings.get("voice_change_p")
+    if p is not None and (not isinstance(p, (int, float)) or not 0.0 <= float(p) <= 1.0):
+        raise ConfigError(f"data.negative_revoice.voice_change_p: null or a probability in [0, 1], got {p!r}")
+    ranges = {}
+    for key, low_limit, high_limit in (("formant_range", 0.5, 2.0), ("pitch_hz", 40.0, 600.0)):
+        pair = settings.get(key, getattr(Revoice(), key))
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(isinstance(v, (int, float)) for v in pair)
+                or not low_limit <= float(pair[0]) <= float(pair[1]) <= high_limit):
+            raise ConfigError(f"data.negative_revoice.{key}: [low, high] within [{low_limit}, {high_limit}], got {pair!r}")
+        ranges[key] = (float(pair[0]), float(pair[1]))
+    return Revoice(None if p is None else float(p), ranges["formant_range"], ranges["pitch_hz"])
 
 
 def negative_languages(value: Any) -> list[str]:
@@ -247,7 +274,7 @@ def train_embedding_wakeword(
         sample_rate=16000,
         chunk_samples=int(net.chunk_samples),
         classes=classes,
-        threshold=float(min(thresholds.values())),
+        threshold=single_threshold(thresholds),
         class_thresholds=thresholds,
         technology=se.TECHNOLOGY,
         pretrained={
@@ -255,7 +282,8 @@ def train_embedding_wakeword(
             "version": se.package_version(), "license": "Apache-2.0", "trained_on": "real speech (Google)",
         },
         architecture={"name": ARCHITECTURE, "params": params},
-        features={"frontend": "openwakeword-mel", "sample_rate": 16000, "n_fft": se.N_FFT, "hop_length": se.HOP, "n_mels": se.N_MELS},
+        features={"frontend": "openwakeword-mel", "sample_rate": 16000, "n_fft": se.N_FFT, "hop_length": se.HOP, "n_mels": se.N_MELS,
+                  "dither_dbfs": DITHER_DBFS},
         wake_phrases=to_container(cfg.wake_phrases),
         author=str(cfg.author),
         description=str(cfg.description),

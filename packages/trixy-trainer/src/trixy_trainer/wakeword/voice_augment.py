@@ -24,8 +24,12 @@ logger = logging.getLogger(__name__)
 _PRAAT: PraatProcess | None = None
 
 
-def change_voice(audio: np.ndarray, rng: np.random.Generator, formant_range: tuple[float, float] = (0.84, 1.2)) -> np.ndarray:
+def change_voice(audio: np.ndarray, rng: np.random.Generator, formant_range: tuple[float, float] = (0.84, 1.2),
+                 pitch_hz: tuple[float, float] = (85.0, 290.0)) -> np.ndarray:
     """Shift formants and re-centre pitch (Praat "Change gender"): the same words from a different-sounding throat.
+
+    ``formant_range``: the formant shift ratio is drawn from it; ``pitch_hz``: half the time the new median pitch is
+    drawn from it (else the pitch keeps its median).
 
     Praat runs in a child process with a time limit (its PSOLA can hang on rare input); a clip Praat refuses or
     does not finish in time is kept unchanged."""
@@ -33,7 +37,7 @@ def change_voice(audio: np.ndarray, rng: np.random.Generator, formant_range: tup
     if audio.size < SAMPLE_RATE // 10:
         return audio
     formant = float(rng.uniform(*formant_range))
-    pitch = float(rng.choice([0.0, rng.uniform(85.0, 290.0)]))
+    pitch = float(rng.choice([0.0, rng.uniform(*pitch_hz)]))
     pitch_range = float(rng.uniform(0.6, 1.6))
     if _PRAAT is None:
         _PRAAT = PraatProcess()
