@@ -128,15 +128,20 @@ class ConversationRecorder:
 
     def wake_word_detected(self, wake_word_id: int, wake_word_name: str, *, score: float = 1.0,
                            speaker_id: int | None = None, speaker_name: str = "", loudness_db: float | None = None,
-                           speaker_score: float | None = None, triggered_by_hand: bool = False) -> bool:
-        """Report a detection to the server and keep buffering; False when busy or not connected."""
+                           speaker_score: float | None = None, triggered_by_hand: bool = False,
+                           audio_since_s: float = 0.0) -> bool:
+        """Report a detection to the server and keep buffering; False when busy or not connected.
+
+        ``audio_since_s``: the command may have started that long ago (the detector's latency: the window that fired
+        ended then, and the detector reports at the end of its block); the buffer starts there, or ``pre_roll_s``
+        back if that is longer, so a command said right after the wake word keeps its first word."""
         if self.state != "idle" or not self.client.connected:
             return False
         if speaker_id is None and self.identify_speaker is not None:
             speaker_id, speaker_name, speaker_score = self.identify_speaker()
         recent = list(self._pre_roll)
         level_chunks = recent[len(recent) - self._chunks_for(self.level_window_s, recent):]
-        self._buffer = recent[len(recent) - self._chunks_for(self.pre_roll_s, recent):]
+        self._buffer = recent[len(recent) - self._chunks_for(max(self.pre_roll_s, audio_since_s), recent):]
         loud = float(loudness_db if loudness_db is not None else
                      max((chunk_dbfs(c) for c in level_chunks), default=-120.0))  # numpy floats cannot travel
         timestamp_us = now_us()

@@ -100,3 +100,43 @@ def test_a_new_detector_from_a_model_update_is_primed_with_the_recent_audio() ->
     listener.feed(next(chunks(np.zeros(CHUNK, np.float32))))
     assert listener.detector is fresh and fresh.primed and fresh.primed[0] >= model.chunk_samples - CHUNK
     assert fresh.warmed_up
+
+
+class ReportingDetector(WakewordDetector):
+    """The real detector, keeping its detections and how much audio it had been fed when it reported them."""
+
+    def __init__(self, model) -> None:
+        self.reports: list[tuple[float, float]] = []  # (end of the window that fired, audio fed at the report), s
+        super().__init__(model)
+
+    def feed(self, pcm):
+        found = super().feed(pcm)
+        self.reports += [(d.stream_time_s, self.stream_time_s) for d in found]
+        return found
+
+
+def test_the_buffer_starts_where_the_window_that_fired_ended_not_when_the_block_was_scored() -> None:
+    model = load_wakeword_model(MODEL)
+    word = espeak("Trixie") * 0.6
+    tone = 4000 * np.sin(np.arange(16000) / 3).astype(np.float32)
+    latencies = []
+    for lead in (2.5, 2.58, 2.66, 2.74):  # the word at four places within the detector's 320 ms blocks
+        rng = np.random.default_rng(11)
+        room = lambda seconds: rng.normal(0, 40, int(round(seconds * 16000))).astype(np.float32)  # noqa: E731, B023
+        client = FakeClient()
+        recorder = ConversationRecorder(client)
+        detector = ReportingDetector(model)
+        listener = WakeListener(detector, recorder)
+        fed = 0
+        # "Trixie" then, after 0.2 s, the command (a tone here): it may start before the detector reports
+        for chunk in chunks(np.concatenate([room(lead), word + room(word.size / 16000), room(0.2), tone + room(1.0)])):
+            recorder.feed(chunk)
+            listener.feed(chunk)
+            fed += len(chunk) // 2
+        [(fired_end, reported_at)] = detector.reports
+        latencies.append(reported_at - fired_end)
+        client.fire(StartStreaming(conversation_id="c1", silence_s=1.0, max_duration_s=5))
+        sent = sum(len(a) for a in client.audio) // 2
+        # everything from the end of the window that fired was buffered and sent (to within a microphone chunk)
+        assert abs(sent - (fed - round(fired_end * 16000))) <= CHUNK, lead
+    assert max(latencies) >= 0.16  # the detector reported up to a block after the window that fired

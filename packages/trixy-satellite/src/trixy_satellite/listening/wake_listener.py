@@ -79,8 +79,15 @@ class WakeListener:
             # diluted by the silence in its window)
             if self.recorder.wake_word_detected(detection.wakeword_id, detection.name, score=detection.score,
                                                 speaker_id=speaker_id, speaker_name=speaker_name, loudness_db=None,
-                                                speaker_score=speaker_score):
+                                                speaker_score=speaker_score, audio_since_s=self._latency_s(detection)):
                 break
+
+    def _latency_s(self, detection: Any) -> float:
+        """How long ago the window that fired ended: the command may have started since (0 when unknown)."""
+        fed, at = getattr(self.detector, "stream_time_s", None), getattr(detection, "stream_time_s", None)
+        if not isinstance(fed, float) or not isinstance(at, float):
+            return 0.0
+        return min(max(0.0, fed - at), 1.0)
 
     def _resume(self) -> None:
         """Detection starts again: a clean detector, primed with the last window of audio (not digital silence)."""

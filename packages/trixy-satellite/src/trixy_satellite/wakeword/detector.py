@@ -197,6 +197,14 @@ class WakewordDetector:
         return len(self.feed(pcm))
 
     @property
+    def stream_time_s(self) -> float:
+        """Seconds of audio fed so far (since the start or the last ``reset()``), the part not yet scored included.
+
+        A detection's ``stream_time_s`` is the end of the window that fired; the difference is the detector's
+        latency (up to a block, 320 ms for the speech-embedding models, plus the smoothing)."""
+        return (self._samples_seen + self._pending.size) / self.model.sample_rate
+
+    @property
     def warmed_up(self) -> bool:
         """True once a whole model window of real audio has been fed since the start or the last ``reset()``.
 
