@@ -29,7 +29,7 @@ PHRASES = [
     "cancel the timer",
     "what's the date today",
 ]
-VOICES = [("en-us", 175), ("en", 175), ("en-gb-x-rp", 140), ("en-us+f3", 190)]
+VOICES = [("en-us", 175), ("en", 175), ("en-gb-x-rp", 140), ("en-us+f3", 190), ("en-us", 150), ("en-gb", 150)]
 
 
 def module(plugin: str, name: str):

@@ -21,7 +21,7 @@ from pocketsphinx import Decoder, get_model_path
 
 from trixy_server.audio_convert import resample_clip
 
-from .audio import SAMPLE_RATE, pcm_to_array, trim_silence
+from .audio import SAMPLE_RATE, dither, pcm_to_array, trim_silence
 from .jsgf import JsgfGrammar, compile_jsgf
 from .pronounce import guess_pronunciations
 
@@ -202,7 +202,7 @@ class PocketsphinxRecogniser:
         speech = trim_silence(samples, SAMPLE_RATE)
         if speech.size < SAMPLE_RATE // 10:
             return Transcript("", 0.0, "none", audio_s=audio_s, decode_s=time.perf_counter() - started)
-        raw = np.ascontiguousarray(speech, dtype="<i2").tobytes()
+        raw = np.ascontiguousarray(dither(speech), dtype="<i2").tobytes()
         with self._lock:
             grammar_text, ratio, confidence = "", 0.0, 0.0
             if self._grammar_decoder is not None:
