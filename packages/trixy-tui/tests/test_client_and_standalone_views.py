@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from textual.widgets import DataTable
 
 from trixy_core.application import create_application
 from trixy_tui.screens.config import ConfigView
@@ -153,3 +156,52 @@ async def test_real_standalone_composition_shows_its_local_satellite(trixy_root,
         assert "not available" in view.query_one("#ww-model", InfoTable).values["Model"], "no model in this root"
         await kit.click(pilot, "#ww-trigger")
         assert view.status_message == "Trigger wake word: done", view.status_message  # not "refused"
+
+
+async def test_kept_detections_are_listed_and_sorted_into_the_trainer_folders(server_app, trixy_root, kit, monkeypatch):
+    """A client with `audio.keep_detections`: the Wakeword view lists what the real DetectionKeeper wrote, newest
+    first, and its buttons move the selected file into the trainer's raw folders."""
+    pytest.importorskip("trixy_satellite.app", reason="trixy-satellite is not installed")
+    import numpy as np
+
+    import trixy_satellite.config  # noqa: F401 - registers the client's config sections
+    from trixy_satellite.app import SatelliteApp
+
+    monkeypatch.setenv("TRIXY_MODEL_PASSWORD", "trixy-test")
+    await server_app.start()
+    client = create_application("client", root=trixy_root, overrides={
+        "server.port": server_app.network.ports["command"], "satellite.mac": "aa:bb:cc:00:00:0a",
+        "audio.input": "silence", "audio.output": "null", "audio.keep_detections": "kept"})
+    satellite = SatelliteApp(client.config, root=trixy_root)
+    client.register("satellite", satellite)
+    keeper = satellite.detection_keeper
+    assert keeper is not None and keeper.folder == trixy_root / "kept"
+    for name, score in (("trixy", 0.93), ("trixy", 0.97), ("system_command", 0.64)):
+        keeper.feed(np.full(3200, 100, "<i2").tobytes())
+        keeper.detected(name, score)
+        keeper.feed(np.full(8000, 100, "<i2").tobytes())  # the 0.5 s after the detection: the file is written
+        await asyncio.sleep(0.002)  # file names hold the time to the millisecond
+    tui = kit.make_tui(client, "client")
+    try:
+        async with tui.run_test(size=kit.SIZE) as pilot:
+            await pilot.press("f3")
+            await pilot.pause()
+            view = tui.screen
+            assert isinstance(view, WakewordView)
+            info = view.query_one("#ww-kept-info", InfoTable).values
+            assert info["Files"] == "3" and info["Folder"] == str(trixy_root / "kept")
+            table = view.query_one("#ww-kept", DataTable)
+            assert [table.get_row_at(i)[1:3] for i in range(3)] == [["system_command", "0.640"], ["trixy", "0.970"],
+                                                                     ["trixy", "0.930"]]
+            table.focus()
+            table.move_cursor(row=1)
+            await kit.click(pilot, "#ww-kept-wake")
+            raw = trixy_root / "trainer" / "data" / "wakeword" / "raw"
+            assert [p.name for p in (raw / "custom").glob("*.wav")] and "moved to" in view.status_message
+            assert view.query_one("#ww-kept", DataTable).row_count == 2
+            table.move_cursor(row=0)
+            await kit.click(pilot, "#ww-kept-false")
+            assert [p.name.startswith("system_command_") for p in (raw / "negative").glob("*.wav")] == [True]
+            assert view.query_one("#ww-kept-info", InfoTable).values["Files"] == "1"
+    finally:
+        await server_app.stop()

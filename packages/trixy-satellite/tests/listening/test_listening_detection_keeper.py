@@ -4,6 +4,7 @@ and that a broken disk or a busy recorder changes nothing for the satellite."""
 from __future__ import annotations
 
 import logging
+import time
 import wave
 from pathlib import Path
 from types import SimpleNamespace
@@ -117,3 +118,36 @@ def test_the_satellite_app_keeps_detections_when_configured(tmp_path: Path):
     plain = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False,
                                             overrides=overrides[:3]).config, root=tmp_path)
     assert plain.detection_keeper is None and plain.listener.keeper is None  # off by default
+
+
+def test_kept_detections_are_listed_newest_first_and_sorted_into_the_trainer_folders(tmp_path: Path):
+    from trixy_satellite.listening import kept_detections, sort_detection
+
+    keeper = DetectionKeeper(tmp_path / "kept", seconds_before=0.1, seconds_after=0.0)
+    for name, score in (("trixy", 0.934), ("system_command", 0.71), ("trixy", 0.991)):
+        keeper.feed(numbered(1) * 5)
+        keeper.detected(name, score)
+        time.sleep(0.002)  # the names hold the time to the millisecond
+    (tmp_path / "kept" / "trixy" / "odd name.wav").write_bytes((tmp_path / "kept" / "trixy").glob("*.wav").__next__().read_bytes())
+    found = kept_detections(tmp_path / "kept")
+    ours = [d for d in found if d.score is not None]
+    assert [d.score for d in ours] == [0.991, 0.71, 0.934]  # newest first
+    assert ours[0].wake_class == "trixy" and ours[0].when[:2] == "20" and len(ours[0].when) == 19
+    [odd] = [d for d in found if d.score is None]
+    assert odd.stamp == odd.when == "odd name"  # a foreign file is listed, not dropped
+
+    raw = tmp_path / "trainer" / "data" / "wakeword" / "raw"
+    wake = sort_detection(ours[0], "wake word", raw)
+    assert wake == raw / "custom" / ours[0].path.name and not ours[0].path.exists()  # the first class: custom/
+    command = sort_detection(ours[1], "wake word", raw)
+    assert command.parent == raw / "system_command"
+    false = sort_detection(ours[2], "false accept", raw)
+    assert false == raw / "negative" / f"trixy_{ours[2].path.name}"
+    assert read(wake).size == read(false).size == 1600  # the audio moved unchanged
+
+    again = tmp_path / "kept" / "trixy" / wake.name  # the same name a second time never overwrites
+    again.write_bytes(wake.read_bytes())
+    assert sort_detection(again, "wake word", raw).name == wake.stem + "-1.wav"
+    with pytest.raises(ValueError, match="verdict"):
+        sort_detection(odd, "maybe", raw)
+    assert sort_detection(odd, "wake word", raw, first_class="hey_jarvis").parent == raw / "trixy"

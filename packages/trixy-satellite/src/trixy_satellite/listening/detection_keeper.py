@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import time
 import wave
 from dataclasses import dataclass
@@ -93,3 +94,62 @@ class DetectionKeeper:
                 old.unlink()
             except OSError as exc:
                 logger.warning("cannot remove the old detection audio %s: %s", old, exc)
+
+
+#: the trainer's folders for your own recordings, under the Trixy root (docs/wakeword.md, "Your own recordings")
+TRAINER_RAW_DIR = Path("trainer") / "data" / "wakeword" / "raw"
+_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<score>\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDetection:
+    """One kept detection file: ``<folder>/<class>/<UTC time>_<score>.wav``."""
+
+    path: Path
+    wake_class: str
+    stamp: str  # UTC, "YYYYmmdd-HHMMSS-mmm" (the file name's), or the name itself when it is not one of ours
+    score: float | None
+
+    @property
+    def when(self) -> str:
+        """The UTC time as "YYYY-mm-dd HH:MM:SS"."""
+        s = self.stamp
+        return f"{s[0:4]}-{s[4:6]}-{s[6:8]} {s[9:11]}:{s[11:13]}:{s[13:15]}" if _NAME.match(f"{s}_0") else s
+
+
+def kept_detections(folder: str | Path) -> list[KeptDetection]:
+    """The kept detections in ``folder``, newest first (by the time in their names)."""
+    found = []
+    for path in Path(folder).glob("*/*.wav"):
+        match = _NAME.match(path.stem)
+        found.append(KeptDetection(path, path.parent.name, match["stamp"] if match else path.stem,
+                                   float(match["score"]) if match else None))
+    return sorted(found, key=lambda d: (d.stamp, d.path.name), reverse=True)
+
+
+def sort_detection(detection: KeptDetection | str | Path, verdict: str, raw_dir: str | Path,
+                   first_class: str | None = None) -> Path:
+    """Move a kept detection into the trainer's raw folders and return its new path.
+
+    ``verdict`` "wake word": to ``custom/`` for the first wake class (``first_class``; when not given, every class
+    but ``system_command``), else to ``<class>/``; "false accept": to ``negative/``. The file keeps its name (the
+    class is added in front in ``negative/``); an existing file is never overwritten. Raises ``ValueError`` for an
+    unknown verdict and ``OSError`` when the move fails (the file then stays where it was)."""
+    path = detection.path if isinstance(detection, KeptDetection) else Path(detection)
+    wake_class = path.parent.name
+    if verdict == "wake word":
+        is_first = wake_class == first_class if first_class is not None else wake_class != "system_command"
+        target_dir, name = Path(raw_dir) / ("custom" if is_first else wake_class), path.name
+    elif verdict == "false accept":
+        target_dir, name = Path(raw_dir) / "negative", f"{wake_class}_{path.name}"
+    else:
+        raise ValueError(f"verdict must be 'wake word' or 'false accept', got {verdict!r}")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / name
+    counter = 1
+    while target.exists():
+        target = target_dir / f"{Path(name).stem}-{counter}{Path(name).suffix}"
+        counter += 1
+    shutil.move(path, target)  # a rename on one disk, copy then remove across disks
+    logger.info("kept detection %s sorted as %s: %s", path.name, verdict, target)
+    return target

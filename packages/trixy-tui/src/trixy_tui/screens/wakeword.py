@@ -1,5 +1,6 @@
 """Client F3 (standalone F7) Wakeword: the wake-word and voice-recognition models in use, the last wake word and
-speaker, and a button that triggers the wake word by hand."""
+speaker, a button that triggers the wake word by hand, and the kept detections (`audio.keep_detections`) to sort
+into the trainer's folders: a real wake word, or a false accept."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button
+from textual.widgets import Button, DataTable
 
 from trixy_core.shipped import resolve_data_path
 from trixy_tui import format as fmt
@@ -55,6 +56,14 @@ def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
     return rows
 
 
+def kept_rows(folder: Path) -> list[tuple[str, str, str, str, str]]:
+    """(key, UTC time, class, score, file) of every kept detection in ``folder``, newest first."""
+    from trixy_satellite.listening import kept_detections
+
+    return [(str(d.path), d.when, d.wake_class, f"{d.score:.3f}" if d.score is not None else "?",
+             f"{d.wake_class}/{d.path.name}") for d in kept_detections(folder)]
+
+
 def last_wake_word_rows(last: Any) -> list[tuple[str, str]]:
     """What the view shows about the last wake word (the satellite's `last_wake_word`, read by duck typing)."""
     wake_id, speaker_id = attr(last, "wake_word_id"), attr(last, "speaker_id")
@@ -88,6 +97,13 @@ class WakewordView(MainView):
         yield InfoTable("Last wake word", id="ww-last")
         with Horizontal(classes="buttons"):
             yield Button("Trigger wake word", id="ww-trigger", variant="warning")
+        yield InfoTable("Kept detections", id="ww-kept-info")
+        table: DataTable = DataTable(id="ww-kept", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When (UTC)", "Class", "Score", "File")
+        yield table
+        with Horizontal(classes="buttons"):
+            yield Button("Wake word: keep for training", id="ww-kept-wake", variant="success")
+            yield Button("False accept: train as not the wake word", id="ww-kept-false", variant="error")
 
     def satellite(self) -> Any:
         """The satellite part: the `satellite` component (a SatelliteApp, or a standalone's wrapper of one)."""
@@ -96,7 +112,55 @@ class WakewordView(MainView):
             return satellite.app
         return satellite
 
+    def keeper_folder(self) -> Path | None:
+        """Where the satellite keeps its detections (None when `audio.keep_detections` is off)."""
+        folder = attr(self.satellite(), "detection_keeper", "folder")
+        return Path(folder) if folder is not None else None
+
+    def raw_dir(self) -> Path:
+        """The trainer's folders for your own recordings, under this Trixy root."""
+        from trixy_satellite.listening import TRAINER_RAW_DIR
+
+        return self.trixy.root / TRAINER_RAW_DIR
+
+    def selected_detection(self) -> str | None:
+        """The path (row key) of the kept detection under the cursor."""
+        table = self.query_one("#ww-kept", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # the cursor is outside the rows
+            return None
+
+    def refresh_kept(self) -> None:
+        """The kept detections, newest first; the cursor stays on its file."""
+        folder = self.keeper_folder()
+        info = self.query_one("#ww-kept-info", InfoTable)
+        table = self.query_one("#ww-kept", DataTable)
+        if folder is None:
+            info.show([("Kept detections", "off (set audio.keep_detections to a folder to keep the audio around "
+                                            "each detection)")])
+            table.clear()
+            return
+        try:
+            rows = kept_rows(folder)
+        except (ImportError, OSError) as exc:
+            info.show([("Kept detections", f"not available: {exc}")])
+            return
+        info.show([("Folder", str(folder)), ("Files", str(len(rows))),
+                   ("Sorted into", f"{self.raw_dir()} (custom/ or <class>/, negative/): "
+                                   "the next `trixy-train wakeword` learns from them")])
+        selected = self.selected_detection()
+        table.clear()
+        for key, *cells in rows:
+            table.add_row(*cells, key=key)
+        keys = [r[0] for r in rows]
+        if selected in keys:
+            table.move_cursor(row=keys.index(selected))
+
     def refresh_view(self) -> None:
+        self.refresh_kept()
         root = self.trixy.root
         satellite = self.satellite()
         owner = satellite if attr(satellite, "config") is not None else self.application
@@ -115,8 +179,30 @@ class WakewordView(MainView):
             ("Conversation state", fmt.text(attr(satellite, "recorder", "state"))),
         ])
 
+    def sort_selected(self, verdict: str) -> None:
+        """Move the selected kept detection into the trainer's folders as ``verdict``."""
+        from trixy_satellite.listening import sort_detection
+
+        path = self.selected_detection()
+        if path is None:
+            self.set_status("Select a kept detection first.", error=True)
+            return
+        classes = attr(self.satellite(), "detector", "model", "classes")
+        first = str(classes[0]) if isinstance(classes, list | tuple) and classes else None
+        try:
+            target = sort_detection(Path(path), verdict, self.raw_dir(), first_class=first)
+        except OSError as exc:
+            self.set_status(f"{Path(path).name}: not moved ({exc})", error=True)
+            return
+        shown = target.relative_to(self.trixy.root) if target.is_relative_to(self.trixy.root) else target
+        self.set_status(f"{Path(path).name}: {verdict}, moved to {shown}")
+        self.refresh_kept()
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Trigger the wake word by hand: the audio stream starts as after a real detection."""
+        """Trigger the wake word by hand (the audio stream starts as after a real detection), or sort a kept one."""
+        if event.button.id in ("ww-kept-wake", "ww-kept-false"):
+            self.sort_selected("wake word" if event.button.id == "ww-kept-wake" else "false accept")
+            return
         if event.button.id != "ww-trigger":
             return
         satellite = self.satellite()
