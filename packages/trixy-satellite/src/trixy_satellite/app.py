@@ -35,7 +35,16 @@ from trixy_satellite.client import SatelliteClient
 from trixy_satellite.config import ClientSettings, store_identity
 from trixy_satellite.connection import LinkLost
 from trixy_satellite.errors import AudioDeviceError
-from trixy_satellite.listening import DetectionKeeper, SpeakerWindow, WakeListener, load_speaker_identifier
+from trixy_satellite.listening import (
+    TRAINER_RAW_DIR,
+    DetectionKeeper,
+    KeptDetection,
+    SpeakerWindow,
+    WakeListener,
+    kept_detections,
+    load_speaker_identifier,
+    sort_detection,
+)
 from trixy_satellite.pump import MicrophonePump
 from trixy_satellite.recorder import ConversationRecorder, LastWakeWord
 
@@ -85,6 +94,7 @@ class SatelliteApp:
         self.settings = ClientSettings.from_config(config)
         audio = config.section("audio")
         root = root or Path.cwd()
+        self.root = root
         if source is None:
             spec = audio["input"]
             if spec.lower().endswith(".wav") and not Path(spec).is_absolute():
@@ -139,6 +149,17 @@ class SatelliteApp:
         """Behave as if `wake_word_name` was heard (what the server's `TriggerWakeWord` does); False when the
         satellite is not connected or a conversation is running."""
         return self.recorder.trigger_wake_word(wake_word_name)
+
+    def kept_detections(self) -> list[KeptDetection]:
+        """The audio kept around detections (`audio.keep_detections`), newest first; empty when that is off."""
+        return kept_detections(self.detection_keeper.folder) if self.detection_keeper is not None else []
+
+    def sort_detection(self, path: str | Path, verdict: str) -> Path:
+        """Move a kept detection into this root's trainer folders as "wake word" or "false accept"; returns the new
+        path (`trixy_satellite.listening.sort_detection`; the model's first wake class goes to `custom/`)."""
+        classes = getattr(getattr(self.detector, "model", None), "classes", None)
+        first = str(classes[0]) if isinstance(classes, list | tuple) and classes else None
+        return sort_detection(Path(path), verdict, self.root / TRAINER_RAW_DIR, first_class=first)
 
     def _wake_word_reported(self, _last: LastWakeWord) -> None:
         """Send the server a fresh status, so its TUI shows the new last wake word at once."""

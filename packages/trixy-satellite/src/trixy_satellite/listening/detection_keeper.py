@@ -98,7 +98,8 @@ class DetectionKeeper:
 
 #: the trainer's folders for your own recordings, under the Trixy root (docs/wakeword.md, "Your own recordings")
 TRAINER_RAW_DIR = Path("trainer") / "data" / "wakeword" / "raw"
-_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<score>\d+(?:\.\d+)?)$")
+_STAMP = r"\d{8}-\d{6}-\d{3}"
+_NAME = re.compile(rf"^(?P<stamp>{_STAMP})_(?P<score>\d+(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ class KeptDetection:
     def when(self) -> str:
         """The UTC time as "YYYY-mm-dd HH:MM:SS"."""
         s = self.stamp
-        return f"{s[0:4]}-{s[4:6]}-{s[6:8]} {s[9:11]}:{s[11:13]}:{s[13:15]}" if _NAME.match(f"{s}_0") else s
+        return f"{s[0:4]}-{s[4:6]}-{s[6:8]} {s[9:11]}:{s[11:13]}:{s[13:15]}" if re.fullmatch(_STAMP, s) else s
 
 
 def kept_detections(folder: str | Path) -> list[KeptDetection]:

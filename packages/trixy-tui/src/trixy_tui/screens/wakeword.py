@@ -56,12 +56,16 @@ def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def kept_rows(folder: Path) -> list[tuple[str, str, str, str, str]]:
-    """(key, UTC time, class, score, file) of every kept detection in ``folder``, newest first."""
-    from trixy_satellite.listening import kept_detections
-
-    return [(str(d.path), d.when, d.wake_class, f"{d.score:.3f}" if d.score is not None else "?",
-             f"{d.wake_class}/{d.path.name}") for d in kept_detections(folder)]
+def kept_rows(detections: Any) -> list[tuple[str, str, str, str, str]]:
+    """(key, UTC time, class, score, file) of each kept detection (the satellite's `kept_detections()`: objects with
+    `path`, `when`, `wake_class`, `score`), in the order given (newest first)."""
+    rows = []
+    for d in detections:
+        path, score = Path(attr(d, "path")), attr(d, "score")
+        wake_class = fmt.text(attr(d, "wake_class"))
+        rows.append((str(path), fmt.text(attr(d, "when")), wake_class,
+                     f"{float(score):.3f}" if score is not None else "?", f"{wake_class}/{path.name}"))
+    return rows
 
 
 def last_wake_word_rows(last: Any) -> list[tuple[str, str]]:
@@ -117,12 +121,6 @@ class WakewordView(MainView):
         folder = attr(self.satellite(), "detection_keeper", "folder")
         return Path(folder) if folder is not None else None
 
-    def raw_dir(self) -> Path:
-        """The trainer's folders for your own recordings, under this Trixy root."""
-        from trixy_satellite.listening import TRAINER_RAW_DIR
-
-        return self.trixy.root / TRAINER_RAW_DIR
-
     def selected_detection(self) -> str | None:
         """The path (row key) of the kept detection under the cursor."""
         table = self.query_one("#ww-kept", DataTable)
@@ -144,12 +142,16 @@ class WakewordView(MainView):
             table.clear()
             return
         try:
-            rows = kept_rows(folder)
-        except (ImportError, OSError) as exc:
+            rows = kept_rows(method(self.satellite(), "kept_detections")())
+        except NotAvailable:
+            info.show([("Kept detections", "not available (this satellite cannot list them)")])
+            return
+        except OSError as exc:
             info.show([("Kept detections", f"not available: {exc}")])
             return
+        raw = Path(attr(self.satellite(), "root") or self.trixy.root) / "trainer" / "data" / "wakeword" / "raw"
         info.show([("Folder", str(folder)), ("Files", str(len(rows))),
-                   ("Sorted into", f"{self.raw_dir()} (custom/ or <class>/, negative/): "
+                   ("Sorted into", f"{raw} (custom/ or <class>/, negative/): "
                                    "the next `trixy-train wakeword` learns from them")])
         selected = self.selected_detection()
         table.clear()
@@ -180,18 +182,17 @@ class WakewordView(MainView):
         ])
 
     def sort_selected(self, verdict: str) -> None:
-        """Move the selected kept detection into the trainer's folders as ``verdict``."""
-        from trixy_satellite.listening import sort_detection
-
+        """Move the selected kept detection into the trainer's folders as ``verdict`` (the satellite does it)."""
         path = self.selected_detection()
         if path is None:
             self.set_status("Select a kept detection first.", error=True)
             return
-        classes = attr(self.satellite(), "detector", "model", "classes")
-        first = str(classes[0]) if isinstance(classes, list | tuple) and classes else None
         try:
-            target = sort_detection(Path(path), verdict, self.raw_dir(), first_class=first)
-        except OSError as exc:
+            target = Path(method(self.satellite(), "sort_detection")(path, verdict))
+        except NotAvailable:
+            self.set_status("Sorting kept detections: not available on this satellite", error=True)
+            return
+        except (OSError, ValueError) as exc:
             self.set_status(f"{Path(path).name}: not moved ({exc})", error=True)
             return
         shown = target.relative_to(self.trixy.root) if target.is_relative_to(self.trixy.root) else target
