@@ -225,12 +225,12 @@ def main() -> None:
         print("resemblyzer not installed (pip install -r requirements/bench.txt): peer figures skipped")
     results = {label: figures(embed_all(fn, data), enrolled, strangers) for label, fn in systems.items()}
     print_figures("trixy", results["trixy"], len(enrolled), {k: v for k, v in results.items() if k != "trixy"})
-    # the same utterances as files are: 0.5 s of digital silence before and after each (the identifier cuts every
-    # utterance to its speech; trim=False is how it embedded them before)
+    # the same utterances as files are: 0.5 s of digital silence before and after each (the identifier and, since
+    # 2026-12-06, the graph itself cut every utterance to its speech; trim=False leaves only the graph's cut)
     silence = np.zeros(8000, np.float32)
     framed = {name: [np.concatenate([silence, c, silence]) for c in clips] for name, clips in data.items()}
     as_given = SpeakerIdentifier(args.model, threads=1, trim=False).embed
-    for label, fn in {"trixy": ident.embed, "trixy untrimmed (before)": as_given, **({"resemblyzer": peer} if peer else {})}.items():
+    for label, fn in {"trixy": ident.embed, "trixy, identifier's trim off (graph only)": as_given, **({"resemblyzer": peer} if peer else {})}.items():
         r = figures(embed_all(fn, framed), enrolled, strangers)
         print(f"{label}, utterances framed by 0.5 s of digital silence: top-1 {r['top1_all'] * 100:.1f} % "
               f"({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, strangers rejected {r['reject_10'] * 100:.1f} % "

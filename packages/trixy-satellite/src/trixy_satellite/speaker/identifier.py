@@ -4,7 +4,8 @@ The Trixy speaker ONNX model maps ``audio [batch, samples]`` to an L2-normalised
 identifier scores the embedding of the wake-word audio (optionally averaged with the command audio) against the
 enrolled speakers' mean embeddings from the metadata (and any added at runtime with :meth:`enroll`) by cosine;
 below ``unknown_threshold`` the speaker is unknown. Each utterance is first cut to its spoken part
-(``speech_region``), as the trainer's slices are (``trim=False`` embeds the audio as given).
+(``speech_region``), as the trainer's slices are (``trim=False`` embeds the audio as given); models exported since
+2026-12-06 make the same cut inside their graph too, so models exported before get it here.
 """
 
 from __future__ import annotations

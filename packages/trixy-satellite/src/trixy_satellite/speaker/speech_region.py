@@ -15,8 +15,9 @@ import numpy as np
 
 def speech_bounds(audio: np.ndarray, sample_rate: int = 16000, frame_ms: float = 10.0,
                   rel_db: float = -35.0) -> tuple[int, int] | None:
-    """``(start, end)`` samples from the first to the last 10 ms frame within ``rel_db`` of the loudest one, or None
-    when the clip is silent (below -70 dBFS)."""
+    """``(start, end)`` samples from the first to the last 10 ms frame within ``rel_db`` of the loudest one (to the
+    last sample when the last frame is active), or None when the clip is silent (below -70 dBFS). The speaker ONNX
+    graphs make the same cut inside (``trixy_trainer.speaker.onnx_speech_trim``)."""
     frame = max(1, int(sample_rate * frame_ms / 1000))
     n = audio.size // frame
     if n == 0:
@@ -27,7 +28,8 @@ def speech_bounds(audio: np.ndarray, sample_rate: int = 16000, frame_ms: float =
     if peak < -70:
         return None
     active = np.flatnonzero(energy_db >= peak + rel_db)
-    return int(active[0] * frame), int(min(audio.size, (active[-1] + 1) * frame))
+    end = audio.size if active[-1] == n - 1 else int((active[-1] + 1) * frame)  # an active last frame keeps the tail
+    return int(active[0] * frame), end
 
 
 def speech_region(audio: np.ndarray, sample_rate: int = 16000, min_samples: int = 0) -> np.ndarray:

@@ -20,6 +20,7 @@ import torch
 from trixy_core.modelfiles import read_pth, write_onnx_metadata, write_pt, write_pth
 from trixy_trainer.speaker.errors import SpeakerMetadataError
 from trixy_trainer.speaker.model import SpeakerModel, build_model
+from trixy_trainer.speaker.onnx_speech_trim import add_speech_trim
 from trixy_trainer.speaker.speakers import speakers_from_metadata
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def export_onnx(model: SpeakerModel, path: str | Path, metadata: Mapping[str, An
                 verbose=False,
             )
         program.save(str(path), external_data=False)
+    add_speech_trim(path)  # the graph embeds the speech of its input, not the silence around it
     write_onnx_metadata(path, metadata, SPEAKER_REQUIRED_KEYS)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     worst = 0.0
