@@ -190,6 +190,7 @@ async def test_kept_detections_are_listed_and_sorted_into_the_trainer_folders(se
             assert isinstance(view, WakewordView)
             info = view.query_one("#ww-kept-info", InfoTable).values
             assert info["Files"] == "3" and info["Folder"] == str(trixy_root / "kept")
+            assert info["Sorted into"].startswith(str(trixy_root / "trainer" / "data" / "wakeword" / "raw"))
             table = view.query_one("#ww-kept", DataTable)
             assert [table.get_row_at(i)[1:3] for i in range(3)] == [["system_command", "0.640"], ["trixy", "0.970"],
                                                                      ["trixy", "0.930"]]

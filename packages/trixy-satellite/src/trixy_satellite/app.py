@@ -150,6 +150,11 @@ class SatelliteApp:
         satellite is not connected or a conversation is running."""
         return self.recorder.trigger_wake_word(wake_word_name)
 
+    @property
+    def trainer_raw_dir(self) -> Path:
+        """Where sorted detections go: this root's trainer folders for your own recordings."""
+        return self.root / TRAINER_RAW_DIR
+
     def kept_detections(self) -> list[KeptDetection]:
         """The audio kept around detections (`audio.keep_detections`), newest first; empty when that is off."""
         return kept_detections(self.detection_keeper.folder) if self.detection_keeper is not None else []
@@ -159,7 +164,7 @@ class SatelliteApp:
         path (`trixy_satellite.listening.sort_detection`; the model's first wake class goes to `custom/`)."""
         classes = getattr(getattr(self.detector, "model", None), "classes", None)
         first = str(classes[0]) if isinstance(classes, list | tuple) and classes else None
-        return sort_detection(Path(path), verdict, self.root / TRAINER_RAW_DIR, first_class=first)
+        return sort_detection(Path(path), verdict, self.trainer_raw_dir, first_class=first)
 
     def _wake_word_reported(self, _last: LastWakeWord) -> None:
         """Send the server a fresh status, so its TUI shows the new last wake word at once."""

@@ -149,7 +149,7 @@ class WakewordView(MainView):
         except OSError as exc:
             info.show([("Kept detections", f"not available: {exc}")])
             return
-        raw = Path(attr(self.satellite(), "root") or self.trixy.root) / "trainer" / "data" / "wakeword" / "raw"
+        raw = attr(self.satellite(), "trainer_raw_dir", default=fmt.NOT_AVAILABLE)
         info.show([("Folder", str(folder)), ("Files", str(len(rows))),
                    ("Sorted into", f"{raw} (custom/ or <class>/, negative/): "
                                    "the next `trixy-train wakeword` learns from them")])
