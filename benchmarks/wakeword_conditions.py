@@ -1,7 +1,7 @@
 """Wake-word detection under the conditions of files and of a satellite's life, on clean espeak-ng words.
 
-Runs the satellite's streaming detector (ONNX, numpy) on espeak-ng "Trixie" in 13 voices (held-out families
-en-gb-scotland, en-029, nl, hu among them), speeds and pitches, and prints one line per condition:
+Runs the satellite's streaming detector (ONNX, numpy) on espeak-ng "Trixie" in 13 voices (7 of training families,
+i.e. in-domain; 6 of the held-out families en-gb-scotland, en-029, nl, hu), speeds and pitches, and prints one line per condition:
 
 - digital silence (exact zeros, as text-to-speech files have) around "Trixie, what time is it", against the same
   files over a noise floor of -101 / -90 dBFS;

@@ -181,6 +181,16 @@ class MainView(TrixyView):
         yield from ()
 
 
+def selected_row_key(table: DataTable) -> str | None:
+    """The key of the row under ``table``'s cursor (None when the table is empty or the cursor is outside it)."""
+    if table.row_count == 0:
+        return None
+    try:
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    except Exception:  # the cursor is outside the rows
+        return None
+
+
 class TableView(MainView):
     """A main view built around one DataTable of named rows (plugins, satellites, schedules): row selection by key."""
 
@@ -189,13 +199,7 @@ class TableView(MainView):
 
     def selected(self) -> str | None:
         """The key of the row under the cursor (None when the table is empty)."""
-        table = self.query_one(f"#{self.TABLE_ID}", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # the cursor is outside the rows
-            return None
+        return selected_row_key(self.query_one(f"#{self.TABLE_ID}", DataTable))
 
     def select(self, key: str) -> None:
         """Move the cursor to the row `key` (tests, scripted use)."""

@@ -15,7 +15,7 @@ from trixy_core.shipped import resolve_data_path
 from trixy_tui import format as fmt
 from trixy_tui.access import NotAvailable, attr, method
 from trixy_tui.modelinfo import model_metadata
-from trixy_tui.screens.base import MainView
+from trixy_tui.screens.base import MainView, selected_row_key
 from trixy_tui.screens.general import config_value
 from trixy_tui.widgets import InfoTable
 
@@ -123,13 +123,7 @@ class WakewordView(MainView):
 
     def selected_detection(self) -> str | None:
         """The path (row key) of the kept detection under the cursor."""
-        table = self.query_one("#ww-kept", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # the cursor is outside the rows
-            return None
+        return selected_row_key(self.query_one("#ww-kept", DataTable))
 
     def refresh_kept(self) -> None:
         """The kept detections, newest first; the cursor stays on its file."""
