@@ -6,6 +6,7 @@ for that reason. Usage:
 
     .venv/bin/python benchmarks/wakeword_head_curve.py models/wakeword/trixy/trixy.pth [hydra overrides...]
         [--smoothing 1 2 4]   (detector score smoothing in hops to compare; default: the model's own)
+        [--average other.pth ...]   (score the average of the heads' probabilities, as one ensemble)
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ from trixy_trainer.wakeword.embedding_evaluate import (
 from trixy_trainer.wakeword.embedding_train import load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+class AveragedHeads(torch.nn.Module):
+    """Several heads as one: the log of their average probabilities (what a members-ensemble graph outputs)."""
+
+    def __init__(self, heads: list[torch.nn.Module]) -> None:
+        super().__init__()
+        if len({int(h.windows) for h in heads}) != 1:
+            raise SystemExit("--average: the heads must read the same number of windows")
+        self.heads = torch.nn.ModuleList(heads)
+        self.windows = heads[0].windows
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.log(torch.stack([torch.softmax(h(x), dim=-1) for h in self.heads]).mean(dim=0))
 FA_TARGETS = (0.0, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -36,10 +51,16 @@ def main() -> None:
     parser.add_argument("pth", type=Path)
     parser.add_argument("--password", default="trixy-default-model")
     parser.add_argument("--smoothing", type=int, nargs="+", help="score smoothing (hops) to compare; default: the model's")
+    parser.add_argument("--average", type=Path, nargs="+", default=[], help="more .pth files whose heads are averaged with it")
     parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     meta, head = load_head(args.pth, args.password)
+    if args.average:
+        others = [load_head(path, args.password) for path in args.average]
+        if any(list(m["classes"]) != list(meta["classes"]) for m, _ in others):
+            raise SystemExit("--average: the models must have the same classes")
+        head = AveragedHeads([head, *(h for _, h in others)])
     arch = meta["architecture"]
     windows, classes = head.windows, list(meta["classes"])
     ev = meta.get("detector", {})
@@ -47,7 +68,8 @@ def main() -> None:
     refractory_hops = int(round(float(ev.get("refractory_s", 1.5)) * 16000 / 1280))
     cfg = load_config("wakeword", [f"classes=[{','.join(classes)}]", *args.overrides], REPO / "config" / "trainer")
     corpus = load_corpus(cfg, ("calibration", "test"))
-    print(f"{args.pth}: params {arch['params']}, stored thresholds {meta.get('class_thresholds')}")
+    averaged = f" averaged with {', '.join(map(str, args.average))}" if args.average else ""
+    print(f"{args.pth}{averaged}: params {arch['params']}, stored thresholds {meta.get('class_thresholds')}")
     for split, clips in corpus.items():
         negatives = [clips[k] for k in ("speech", "noise") if k in clips]
         neg_probs = [p for n in negatives for p in clip_probabilities(head, n, windows)]

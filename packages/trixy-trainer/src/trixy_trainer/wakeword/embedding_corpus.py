@@ -42,6 +42,14 @@ EXTRA_NEGATIVE_LANGUAGES = [
     "pap", "piqd", "py", "qdb", "qu", "quc", "qya", "ru-lv", "sd", "si", "sjn", "smj", "te", "tk", "tn", "tt", "ug",
     "vi-vn-x-central", "vi-vn-x-south",
 ]
+#: More espeak-ng voice variants for the training and calibration voices (`data.voice_variants=extended`): the
+#: human-sounding ones the default list lacks; the siblings of held-out test variants (iven/iven2/iven4 of iven3,
+#: klatt4-6 of klatt3), robots, whispers and effects are left out.
+EXTRA_VARIANTS = [
+    "adam", "Alicia", "Andrea", "antonio", "boris", "caleb", "Denis", "Diogo", "edward2", "Gene", "Gene2", "gustave",
+    "Henrique", "Hugo", "Jacky", "john", "kaukovalta", "Lee", "marcelo", "Marco", "Mario", "max", "Michael", "michel",
+    "miguel", "Mr", "Nguyen", "pablo", "paul", "pedro", "steph2", "steph3", "Storm", "anika", "AnxiousAndy",
+]
 COMMANDS = [
     "what time is it", "set a timer for five minutes", "what is the date today", "turn on the kitchen lights",
     "play some music", "what's the weather like", "order a pizza", "stop", "add milk to the shopping list",
@@ -102,6 +110,7 @@ class CorpusConfig:
     workers: int = 2
     negative_languages: Sequence[str] = field(default_factory=lambda: list(NEGATIVE_LANGUAGES))
     negative_revoice: Revoice = field(default_factory=Revoice)
+    variants: Sequence[str] = field(default_factory=lambda: list(VARIANTS))  # of the training/calibration voices
 
 
 
@@ -128,7 +137,7 @@ class ClipSet:
 def _voices(cfg: CorpusConfig, split: str, english_only: bool) -> tuple[list[str], list[str]]:
     test = split == "test"
     bases = [v for v in ENGLISH_VOICES + ([] if english_only else ACCENT_VOICES) if (v in cfg.test_voices) == test]
-    variants = [v for v in VARIANTS if (v in cfg.test_variants) == test]
+    variants = [v for v in (VARIANTS if test else cfg.variants) if (v in cfg.test_variants) == test]
     if test and not variants:
         variants = [""]
     return bases, variants or [""]
@@ -301,6 +310,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe["languages"] = sorted(cfg.negative_languages)
     if kind in ("confusable", "speech") and split != "test" and not cfg.negative_revoice.is_default:
         recipe["negative_revoice"] = cfg.negative_revoice.key()
+    if kind != "noise" and split != "test" and list(cfg.variants) != VARIANTS:
+        recipe["variants"] = list(cfg.variants)
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

@@ -28,6 +28,7 @@ from torch.utils.data import DataLoader
 
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
 from trixy_trainer.config import instantiate_section, to_container
+from trixy_trainer.data.synth import VARIANTS
 from trixy_trainer.data.synth_texts import CONFUSABLES, SYSTEM_CONFUSABLES
 from trixy_trainer.errors import ConfigError
 from trixy_trainer.lightning_trainer import build_trainer
@@ -38,6 +39,7 @@ from trixy_trainer.result import TrainResult
 from trixy_trainer.schedules import build_optimization
 from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_NEGATIVE_LANGUAGES,
+    EXTRA_VARIANTS,
     NEGATIVE_LANGUAGES,
     ClipSet,
     CorpusConfig,
@@ -87,6 +89,7 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         workers=int(d.workers),
         negative_languages=negative_languages(d.get("negative_languages", "default")),
         negative_revoice=negative_revoice(d.get("negative_revoice")),
+        variants=voice_variants(d.get("voice_variants", "default")),
     )
 
 
@@ -118,6 +121,17 @@ def negative_languages(value: Any) -> list[str]:
         return list(NEGATIVE_LANGUAGES) + EXTRA_NEGATIVE_LANGUAGES
     if isinstance(value, str) or not all(isinstance(v, str) for v in value) or not list(value):
         raise ConfigError(f"data.negative_languages: default, extended or a list of espeak-ng voices, got {value!r}")
+    return list(value)
+
+
+def voice_variants(value: Any) -> list[str]:
+    """``data.voice_variants``: ``default`` (41 variants), ``extended`` (76) or an explicit list ("" is the plain voice)."""
+    if value in (None, "default"):
+        return list(VARIANTS)
+    if value == "extended":
+        return list(VARIANTS) + EXTRA_VARIANTS
+    if isinstance(value, str) or not list(value) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"data.voice_variants: default, extended or a list of espeak-ng variants, got {value!r}")
     return list(value)
 
 
