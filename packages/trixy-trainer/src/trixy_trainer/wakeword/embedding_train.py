@@ -113,26 +113,25 @@ def negative_revoice(value: Any) -> Revoice:
     return Revoice(None if p is None else float(p), ranges["formant_range"], ranges["pitch_hz"])
 
 
+def _default_extended_or_list(key: str, value: Any, default: list[str], extra: list[str], items: str) -> list[str]:
+    """A ``data.<key>`` list setting: ``default``, ``extended`` (the default plus ``extra``) or an explicit list."""
+    if value in (None, "default"):
+        return list(default)
+    if value == "extended":
+        return list(default) + list(extra)
+    if isinstance(value, str) or not list(value) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"data.{key}: default, extended or a list of espeak-ng {items}, got {value!r}")
+    return list(value)
+
+
 def negative_languages(value: Any) -> list[str]:
     """``data.negative_languages``: ``default`` (48 languages), ``extended`` (100) or an explicit list."""
-    if value in (None, "default"):
-        return list(NEGATIVE_LANGUAGES)
-    if value == "extended":
-        return list(NEGATIVE_LANGUAGES) + EXTRA_NEGATIVE_LANGUAGES
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value) or not list(value):
-        raise ConfigError(f"data.negative_languages: default, extended or a list of espeak-ng voices, got {value!r}")
-    return list(value)
+    return _default_extended_or_list("negative_languages", value, NEGATIVE_LANGUAGES, EXTRA_NEGATIVE_LANGUAGES, "voices")
 
 
 def voice_variants(value: Any) -> list[str]:
     """``data.voice_variants``: ``default`` (41 variants), ``extended`` (76) or an explicit list ("" is the plain voice)."""
-    if value in (None, "default"):
-        return list(VARIANTS)
-    if value == "extended":
-        return list(VARIANTS) + EXTRA_VARIANTS
-    if isinstance(value, str) or not list(value) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"data.voice_variants: default, extended or a list of espeak-ng variants, got {value!r}")
-    return list(value)
+    return _default_extended_or_list("voice_variants", value, VARIANTS, EXTRA_VARIANTS, "variants")
 
 
 def _split(corpus: CorpusConfig, split: str, counts: Mapping[str, int], report: Any) -> dict[str, ClipSet]:
