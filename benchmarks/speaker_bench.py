@@ -39,6 +39,22 @@ PITCHES = (20, 50, 80)
 UTTERANCES = 15
 ENROL = 3
 Embed = Callable[[np.ndarray], np.ndarray]
+#: scores [n, k] of embeddings [n, d] against speaker centres [k, d]
+Score = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def cosine(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Plain cosine scores (the embeddings are normalised)."""
+    return x @ centres.T
+
+
+def model_scoring(ident: SpeakerIdentifier) -> Score:
+    """The model's own scoring rule: T-norm against its cohort when its metadata has ``score_norm``, else cosine."""
+    if ident.score_norm is None:
+        return cosine
+    from trixy_core.speaker_score_norm import tnorm_scores
+
+    return lambda x, centres: tnorm_scores(x, centres, ident.cohort)
 
 
 def unseen_voices() -> list:
@@ -124,23 +140,37 @@ def embed_all(embed: Embed, data: dict[str, list[np.ndarray]]) -> dict[str, np.n
     return out
 
 
-def figures(emb: dict[str, np.ndarray], enrolled: list[str], strangers: list[str]) -> dict[str, float]:
-    """Top-1 at 10 and all enrolled, EER, stranger rejection at <= 3 % false rejects (10 and all enrolled)."""
+def figures(
+    emb: dict[str, np.ndarray],
+    enrolled: list[str],
+    strangers: list[str],
+    score: Score = cosine,
+    threshold: float | None = None,
+) -> dict[str, float]:
+    """Top-1 at 10 and all enrolled, EER, stranger rejection at <= 3 % false rejects (10 and all enrolled); with
+    ``threshold`` (the model's stored one) also what the satellite decides there: right speaker accepted, enrolled
+    speakers' utterances rejected, strangers rejected."""
     centres = np.stack([emb[n][:ENROL].mean(axis=0) for n in enrolled])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     tests = np.concatenate([emb[n][ENROL:] for n in enrolled])
     labels = np.concatenate([[i] * (len(emb[n]) - ENROL) for i, n in enumerate(enrolled)])
     unknown = np.concatenate([emb[n][ENROL:] for n in strangers])
     out: dict[str, float] = {}
-    scores = tests @ centres.T
     for count, key in ((10, "10"), (len(enrolled), "all")):
         keep = labels < count
-        out[f"top1_{key}"] = float(np.mean(np.argmax(scores[keep, :count], axis=1) == labels[keep]))
-        own = scores[keep, :count][np.arange(int(keep.sum())), labels[keep]]
-        threshold = float(np.quantile(own, 0.03))  # <= 3 % of enrolled speakers' utterances rejected
-        best_stranger = (unknown @ centres[:count].T).max(axis=1)
-        out[f"reject_{key}"] = float(np.mean(best_stranger < threshold))
-        out[f"false_reject_{key}"] = float(np.mean(own < threshold))
+        scores = score(tests[keep], centres[:count])  # only these are enrolled: T-norm does not see the others
+        out[f"top1_{key}"] = float(np.mean(np.argmax(scores, axis=1) == labels[keep]))
+        own = scores[np.arange(int(keep.sum())), labels[keep]]
+        at_3 = float(np.quantile(own, 0.03))  # <= 3 % of enrolled speakers' utterances rejected
+        best_stranger = score(unknown, centres[:count]).max(axis=1)
+        out[f"reject_{key}"] = float(np.mean(best_stranger < at_3))
+        out[f"false_reject_{key}"] = float(np.mean(own < at_3))
+        if threshold is not None:
+            right = np.argmax(scores, axis=1) == labels[keep]
+            out[f"stored_accept_right_{key}"] = float(np.mean(right & (scores.max(axis=1) >= threshold)))
+            out[f"stored_false_reject_{key}"] = float(np.mean(own < threshold))
+            out[f"stored_reject_{key}"] = float(np.mean(best_stranger < threshold))
+    scores = score(tests, centres)
     mask = np.zeros_like(scores, bool)
     mask[np.arange(len(labels)), labels] = True
     out["eer"] = eer(scores[mask], scores[~mask])
@@ -223,15 +253,30 @@ def main() -> None:
         systems["resemblyzer"] = peer
     else:
         print("resemblyzer not installed (pip install -r requirements/bench.txt): peer figures skipped")
-    results = {label: figures(embed_all(fn, data), enrolled, strangers) for label, fn in systems.items()}
+    embeddings = {label: embed_all(fn, data) for label, fn in systems.items()}
+    rule = model_scoring(ident)
+    results = {label: figures(e, enrolled, strangers) for label, e in embeddings.items()}
+    results["trixy"] = figures(embeddings["trixy"], enrolled, strangers, rule, ident.threshold)
+    print(f"trixy scoring: {'T-norm against its ' + str(len(ident.score_norm.cohort)) + ' cohort voices' if ident.score_norm else 'cosine'}"
+          f" (metadata score_norm); peers: cosine")
     print_figures("trixy", results["trixy"], len(enrolled), {k: v for k, v in results.items() if k != "trixy"})
+    if ident.score_norm is not None:
+        plain = figures(embeddings["trixy"], enrolled, strangers)
+        print(f"trixy, same embeddings scored by plain cosine: top-1 {plain['top1_all']:.2%}, EER {plain['eer']:.2%}, "
+              f"strangers rejected {plain['reject_10']:.2%} (10 enrolled) / {plain['reject_all']:.2%} ({len(enrolled)}) "
+              f"at <= 3 % false rejects")
+    for key, n in (("10", 10), ("all", len(enrolled))):
+        f = results["trixy"]
+        print(f"trixy at its stored unknown_threshold {ident.threshold:.4g}, {n} enrolled: right speaker accepted "
+              f"{f[f'stored_accept_right_{key}']:.2%}, enrolled utterances rejected {f[f'stored_false_reject_{key}']:.2%}, "
+              f"strangers rejected {f[f'stored_reject_{key}']:.2%}")
     # the same utterances as files are: 0.5 s of digital silence before and after each (the identifier and, since
     # 2026-12-06, the graph itself cut every utterance to its speech; trim=False leaves only the graph's cut)
     silence = np.zeros(8000, np.float32)
     framed = {name: [np.concatenate([silence, c, silence]) for c in clips] for name, clips in data.items()}
     as_given = SpeakerIdentifier(args.model, threads=1, trim=False).embed
     for label, fn in {"trixy": ident.embed, "trixy, identifier's trim off (graph only)": as_given, **({"resemblyzer": peer} if peer else {})}.items():
-        r = figures(embed_all(fn, framed), enrolled, strangers)
+        r = figures(embed_all(fn, framed), enrolled, strangers, rule if label.startswith("trixy") else cosine)
         print(f"{label}, utterances framed by 0.5 s of digital silence: top-1 {r['top1_all'] * 100:.1f} % "
               f"({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, strangers rejected {r['reject_10'] * 100:.1f} % "
               f"(10 enrolled) / {r['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % false rejects")

@@ -25,7 +25,8 @@ def test_metadata_gives_speakers_threshold_and_centroids(default_model: Path) ->
     ident = SpeakerIdentifier(default_model)
     assert len(ident.speakers) == int(ident.metadata["num_speaker"]) >= 10
     assert ident.speakers[0] == ident.metadata["speaker001"]
-    assert ident.sample_rate == 16000 and 0.0 < ident.threshold < 1.0
+    assert ident.sample_rate == 16000
+    assert ident.score_norm is not None and ident.threshold > 1.0  # T-norm units: standard deviations above the cohort
     assert ident.centroids.shape == (len(ident.speakers), ident.embedding_dim)
 
 
@@ -51,7 +52,7 @@ def test_decision_uses_the_threshold_and_command_audio(default_model: Path, spea
     assert known.score > 0.0
     pcm16 = (np.clip(wake, -1, 1) * 32767).astype(np.int16)
     assert abs(ident.identify(pcm16).score - ident.identify(wake).score) < 0.01  # 16-bit quantisation only
-    strict = SpeakerIdentifier(default_model, threshold=0.99999)
+    strict = SpeakerIdentifier(default_model, threshold=known.score + 1.0)
     strict.enroll("alice", [speak(s, *ALICE) for s in SENTENCES[:3]])
     unknown = strict.identify(wake)
     assert unknown.id == UNKNOWN_ID and not unknown.known and unknown.name == "unknown"

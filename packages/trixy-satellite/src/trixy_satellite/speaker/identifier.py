@@ -3,7 +3,9 @@
 The Trixy speaker ONNX model maps ``audio [batch, samples]`` to an L2-normalised ``embedding`` and ``logits``. The
 identifier scores the embedding of the wake-word audio (optionally averaged with the command audio) against the
 enrolled speakers' mean embeddings from the metadata (and any added at runtime with :meth:`enroll`) by cosine;
-below ``unknown_threshold`` the speaker is unknown. Each utterance is first cut to its spoken part
+below ``unknown_threshold`` the speaker is unknown. A model whose metadata has ``score_norm`` (T-norm against a
+cohort of its training voices, :mod:`trixy_core.speaker_score_norm`) is scored in T-norm units, as its threshold
+was chosen; older models score plain cosines. Each utterance is first cut to its spoken part
 (``speech_region``), as the trainer's slices are (``trim=False`` embeds the audio as given); models exported since
 2026-12-06 make the same cut inside their graph too, so models exported before get it here.
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from trixy_core.speaker_score_norm import ScoreNormError, cohort_index_for, parse_score_norm, tnorm_scores
 from trixy_satellite.speaker.errors import SpeakerModelError
 from trixy_satellite.speaker.speech_region import speech_region
 from trixy_satellite.speaker.technology import check_technology, peek_metadata
@@ -31,7 +34,10 @@ UNKNOWN_ID = -1
 
 @dataclass(slots=True, frozen=True)
 class SpeakerMatch:
-    """Who spoke: ``name``/``id`` of the best enrolled speaker, or ``unknown``/-1 when ``score`` < threshold."""
+    """Who spoke: ``name``/``id`` of the best enrolled speaker, or ``unknown``/-1 when ``score`` < threshold.
+
+    ``score`` is in the threshold's units: T-norm when the model has ``score_norm``, else cosine.
+    """
 
     name: str
     id: int
@@ -127,6 +133,15 @@ class SpeakerIdentifier:
         self.max_window = int(window_s * self.sample_rate)
         self.min_samples = int(0.1 * self.sample_rate)
         self.centroids = self._centroids()
+        try:
+            norm = parse_score_norm(self.metadata.get("score_norm"), len(self.speakers))
+        except ScoreNormError as exc:
+            raise SpeakerModelError(f"{self.path}: {exc}; re-export or re-calibrate the model") from exc
+        if norm is not None and self.centroids.shape[1] == 0:
+            raise SpeakerModelError(f"{self.path}: score_norm needs speaker_embeddings for its cohort; re-export the model")
+        self.score_norm = norm
+        # a copy: enrolling a name that is also a cohort voice must not move the cohort
+        self.cohort = self.centroids[list(norm.cohort)].copy() if norm is not None else None
         sources = self.metadata.get("speaker_source")
         if not isinstance(sources, list) or len(sources) != len(self.speakers):
             sources = ["trained"] * len(self.speakers)
@@ -171,10 +186,17 @@ class SpeakerIdentifier:
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
     def scores(self, embedding: np.ndarray) -> np.ndarray:
-        """Cosine score of ``embedding`` against every enrolled speaker (id order)."""
+        """Score of ``embedding`` against every speaker (id order; inactive ones get a floor): T-norm when the
+        model has ``score_norm``, else cosine."""
+        floor = -1.0 if self.score_norm is None else -1e6
         if self.centroids.shape[1] == 0:
-            return np.full(len(self.speakers), -1.0, np.float32)
-        return np.where(self.active, self.centroids @ embedding, -1.0).astype(np.float32)
+            return np.full(len(self.speakers), floor, np.float32)
+        if self.score_norm is None:
+            raw = self.centroids @ embedding
+        else:
+            index = cohort_index_for(len(self.speakers), self.score_norm.cohort)
+            raw = tnorm_scores(embedding[None, :], self.centroids, self.cohort, index)[0]
+        return np.where(self.active, raw, floor).astype(np.float32)
 
     def identify(
         self,
@@ -193,7 +215,7 @@ class SpeakerIdentifier:
     def match(self, embedding: np.ndarray) -> SpeakerMatch:
         """Best enrolled speaker for an embedding, or unknown below the threshold."""
         if not self.speakers or not self.active.any():
-            return SpeakerMatch(UNKNOWN_NAME, UNKNOWN_ID, -1.0, False, "")
+            return SpeakerMatch(UNKNOWN_NAME, UNKNOWN_ID, -1.0, False, "")  # nobody to match: no score
         scores = self.scores(embedding)
         best = int(np.argmax(scores))
         score = float(scores[best])

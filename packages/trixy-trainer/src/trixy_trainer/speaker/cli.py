@@ -167,18 +167,24 @@ def cmd_evaluate(cfg) -> int:
 
     from trixy_trainer.speaker.evaluate import evaluate_model
     from trixy_trainer.speaker.export import load_speaker_pth
+    from trixy_trainer.speaker.score_norm import choose_cohort
     from trixy_trainer.speaker.speakers import speakers_from_metadata
 
     path = _model_path(cfg)
     model, meta = load_speaker_pth(path, cfg.export.get("password"))
     speakers = speakers_from_metadata(meta)
     centres = np.asarray(meta["speaker_embeddings"], dtype=np.float32)
-    evaluation = evaluate_model(model, cfg, speakers, centres)
+    sources = list(meta.get("speaker_source") or ["trained"] * len(speakers))
+    cohort = choose_cohort(cfg.get("score_norm"), sources, centres)
+    evaluation = evaluate_model(model, cfg, speakers, centres, cohort)
     if cfg.get("evaluate", {}).get("update_model"):
-        # re-calibrate: store the new threshold and figures in every format of the model that exists
+        # re-calibrate: store the new threshold (in the units of the new score_norm) and figures in every format
         from trixy_trainer.speaker.export import export_speaker_model
 
         meta = {**meta, "unknown_threshold": evaluation["unknown_threshold"], "results": {**dict(meta.get("results") or {}), **evaluation}}
+        meta.pop("score_norm", None)
+        if cohort is not None:
+            meta["score_norm"] = cohort.to_score_norm().to_metadata()
         formats = [f for f in ("pth", "onnx", "pt") if path.with_suffix(f".{f}").is_file()]
         export_speaker_model(model, path.parent, path.stem, meta, formats, cfg.export.get("password"))
     _out(json.dumps(evaluation, default=str))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from trixy_core.speaker_score_norm import MIN_COHORT
 from trixy_trainer.data.audio_io import read_audio
 from trixy_trainer.errors import AudioFileError
 from trixy_trainer.speaker.errors import EnrolmentError
@@ -46,6 +47,18 @@ def utterance_slices(paths: Sequence[str | Path], chunk_samples: int, sample_rat
     return np.stack(pieces) if pieces else np.zeros((0, chunk_samples), np.float32)
 
 
+def _leave_cohort(meta: dict[str, Any], sid: int, name: str) -> None:
+    """A re-enrolled voice is a person now, no longer an impostor of the T-norm cohort (``score_norm``)."""
+    norm = meta.get("score_norm")
+    if not isinstance(norm, Mapping) or sid not in (norm.get("cohort") or []):
+        return
+    cohort = [i for i in norm["cohort"] if i != sid]
+    if len(cohort) < MIN_COHORT:
+        raise EnrolmentError(f"re-enrolling {name!r} would leave the score_norm cohort {len(cohort)} voices "
+                             f"(needs {MIN_COHORT}): enrol under a new name instead")
+    meta["score_norm"] = {**dict(norm), "cohort": cohort}
+
+
 def enroll_speaker(
     model: SpeakerModel, meta: Mapping[str, Any], name: str, utterances: np.ndarray, replace: bool = False
 ) -> dict[str, Any]:
@@ -65,6 +78,7 @@ def enroll_speaker(
             model.prototypes.data[sid] = torch.from_numpy(centre.astype(np.float32))
         embeddings[sid] = rounded(centre[None])[0]
         sources[sid] = "enrolled"
+        _leave_cohort(new_meta, sid, name)
     else:
         model.grow(torch.from_numpy(centre[None].astype(np.float32)))
         names.append(name)

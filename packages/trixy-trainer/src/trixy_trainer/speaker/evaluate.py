@@ -4,6 +4,9 @@ rejection, and the unknown-speaker threshold that goes into the metadata.
 Calibration speakers (``data.calibration_dir/<name>/*.wav``, never trained on, and not the benchmark's speakers) are split in two: the first half is enrolled
 from ``enrol_utterances`` recordings each and tested on the rest; the second half plays never-seen "unknown"
 speakers, whose scores against every known centroid must stay below the threshold.
+
+With a score normalisation (``score_norm``, :mod:`trixy_trainer.speaker.score_norm`) every score here is T-norm
+against the cohort of training voices, as the satellite will score, so the threshold is in those units.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from trixy_trainer.errors import AudioFileError
 from trixy_trainer.speaker.datamodule import load_split
 from trixy_trainer.speaker.model import SpeakerModel
 from trixy_trainer.speaker.prepare import load_manifest, slice_speech
+from trixy_trainer.speaker.score_norm import Cohort
 from trixy_trainer.speaker.scoring import (
     embed_batches,
     equal_error_rate,
     rejection_rate,
+    score_matrix,
     threshold_at_far,
     top1_accuracy,
     trial_scores,
@@ -52,8 +57,15 @@ def load_heldout(heldout_dir: str | Path, chunk_samples: int, sample_rate: int =
     return out
 
 
-def heldout_figures(model: SpeakerModel, heldout: dict[str, list[np.ndarray]], known: np.ndarray, enrol_utterances: int = 3) -> dict[str, Any]:
+def heldout_figures(
+    model: SpeakerModel,
+    heldout: dict[str, list[np.ndarray]],
+    known: np.ndarray,
+    enrol_utterances: int = 3,
+    cohort: Cohort | None = None,
+) -> dict[str, Any]:
     """Few-shot enrolment of the first half of ``heldout``; the second half are unknown speakers."""
+    vectors = cohort.vectors if cohort is not None else None
     names = sorted(heldout)
     enrolled, unknown = names[: (len(names) + 1) // 2], names[(len(names) + 1) // 2 :]
     centres, test_emb, test_lab = [], [], []
@@ -70,8 +82,8 @@ def heldout_figures(model: SpeakerModel, heldout: dict[str, list[np.ndarray]], k
     out: dict[str, Any] = {"heldout_enrolled": len(enrolled), "heldout_unknown": len(unknown)}
     if centres:
         emb, lab = np.concatenate(test_emb), np.concatenate(test_lab)
-        out["heldout_top1"] = top1_accuracy(emb, lab, c)
-        target, nontarget = trial_scores(emb, lab, c)
+        out["heldout_top1"] = top1_accuracy(emb, lab, c, vectors)  # held-out voices are never in the cohort
+        target, nontarget = trial_scores(emb, lab, c, vectors)
         out["heldout_eer"], out["heldout_eer_threshold"] = equal_error_rate(target, nontarget)
         out["_target"], out["_nontarget"] = target, nontarget
     if unknown:
@@ -79,32 +91,41 @@ def heldout_figures(model: SpeakerModel, heldout: dict[str, list[np.ndarray]], k
         all_centres = np.concatenate([known, c]) if len(c) else known
         out["_unknown"] = unk
         out["_all_centres"] = all_centres
+        out["_all_index"] = cohort.index_for(len(known), extra=len(c)) if cohort is not None else None
     return out
 
 
-def evaluate_model(model: SpeakerModel, cfg: DictConfig, speakers: list[str], centres: np.ndarray) -> dict[str, Any]:
-    """Figures for the metadata and the unknown threshold (policy ``threshold.policy``: eer or far)."""
-    result: dict[str, Any] = {}
+def evaluate_model(
+    model: SpeakerModel, cfg: DictConfig, speakers: list[str], centres: np.ndarray, cohort: Cohort | None = None
+) -> dict[str, Any]:
+    """Figures for the metadata and the unknown threshold (policy ``threshold.policy``: eer or far).
+
+    ``cohort``: score with T-norm against these training voices (None: cosines).
+    """
+    result: dict[str, Any] = {"score_norm": "tnorm" if cohort is not None else "none"}
+    vectors = cohort.vectors if cohort is not None else None
+    known_index = cohort.index_for(len(centres)) if cohort is not None else None
     audio, labels, _ = load_split(cfg.data.chunked_dir, "test", speakers)
     targets, nontargets = [], []
     if labels.size:
         emb = embed_batches(model, audio)
-        result["test_top1"] = top1_accuracy(emb, labels, centres)
-        target, nontarget = trial_scores(emb, labels, centres)
+        result["test_top1"] = top1_accuracy(emb, labels, centres, vectors, known_index)
+        target, nontarget = trial_scores(emb, labels, centres, vectors, known_index)
         result["test_eer"], _ = equal_error_rate(target, nontarget)
         result["test_slices"] = int(labels.size)
         targets.append(target)
         nontargets.append(nontarget)
     chunk = int(load_manifest(cfg.data.chunked_dir)["chunk_samples"])
     heldout = load_heldout(cfg.data.get("calibration_dir") or "", chunk, int(cfg.data.sample_rate))
-    held = heldout_figures(model, heldout, centres) if heldout else {}
+    held = heldout_figures(model, heldout, centres, cohort=cohort) if heldout else {}
     if "_target" in held:
         targets.append(held.pop("_target"))
         nontargets.append(held.pop("_nontarget"))
     unknown = held.pop("_unknown", None)
     all_centres = held.pop("_all_centres", centres)
+    all_index = held.pop("_all_index", known_index)
     if unknown is not None:
-        nontargets.append((unknown @ all_centres.T).max(axis=1))
+        nontargets.append(score_matrix(unknown, all_centres, vectors, all_index).max(axis=1))
     result.update(held)
     target = np.concatenate(targets) if targets else np.zeros(0)
     nontarget = np.concatenate(nontargets) if nontargets else np.zeros(0)
@@ -119,7 +140,7 @@ def evaluate_model(model: SpeakerModel, cfg: DictConfig, speakers: list[str], ce
     result["unknown_threshold"] = round(float(threshold), 4)
     result["threshold_policy"] = policy
     if unknown is not None:
-        result["unknown_rejection"] = rejection_rate(unknown, all_centres, threshold)
+        result["unknown_rejection"] = rejection_rate(unknown, all_centres, threshold, vectors, all_index)
     if target.size:
         result["false_reject_at_threshold"] = float(np.mean(target < threshold))
     if cfg.get("run_dir"):  # for people: the DET curve of these trials, EER marked (trixy_trainer.plots)

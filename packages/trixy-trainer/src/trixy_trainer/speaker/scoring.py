@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from trixy_core.speaker_score_norm import tnorm_scores
+
 
 def embed_batches(model, audio: np.ndarray, batch_size: int = 64) -> np.ndarray:
     """L2-normalised embeddings ``[n, dim]`` of ``audio [n, samples]`` with a torch :class:`SpeakerModel`."""
@@ -39,16 +41,41 @@ def centroids(embeddings: np.ndarray, labels: np.ndarray, count: int) -> np.ndar
     return out
 
 
-def top1_accuracy(embeddings: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> float:
+def score_matrix(
+    embeddings: np.ndarray,
+    centres: np.ndarray,
+    cohort: np.ndarray | None = None,
+    cohort_index: np.ndarray | None = None,
+) -> np.ndarray:
+    """Scores ``[n, k]``: cosines, or T-norm against ``cohort`` (see :mod:`trixy_core.speaker_score_norm`)."""
+    if cohort is None:
+        return embeddings @ centres.T
+    return tnorm_scores(embeddings, centres, cohort, cohort_index)
+
+
+def top1_accuracy(
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    cohort: np.ndarray | None = None,
+    cohort_index: np.ndarray | None = None,
+) -> float:
     """Closed-set identification accuracy of embeddings against speaker centroids."""
     if len(labels) == 0:
         return float("nan")
-    return float(np.mean(np.argmax(embeddings @ centres.T, axis=1) == labels))
+    scores = score_matrix(embeddings, centres, cohort, cohort_index)
+    return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
-def trial_scores(embeddings: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def trial_scores(
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    cohort: np.ndarray | None = None,
+    cohort_index: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Verification trials: (target scores, non-target scores) of every embedding against every centroid."""
-    scores = embeddings @ centres.T
+    scores = score_matrix(embeddings, centres, cohort, cohort_index)
     mask = np.zeros_like(scores, dtype=bool)
     mask[np.arange(len(labels)), labels] = True
     return scores[mask], scores[~mask]
@@ -72,11 +99,17 @@ def threshold_at_far(nontarget: np.ndarray, far: float) -> float:
     return float(np.quantile(nontarget, 1.0 - far))
 
 
-def rejection_rate(embeddings: np.ndarray, centres: np.ndarray, threshold: float) -> float:
+def rejection_rate(
+    embeddings: np.ndarray,
+    centres: np.ndarray,
+    threshold: float,
+    cohort: np.ndarray | None = None,
+    cohort_index: np.ndarray | None = None,
+) -> float:
     """Share of (unknown-speaker) embeddings whose best centroid score stays below ``threshold``."""
     if len(embeddings) == 0 or len(centres) == 0:
         return float("nan")
-    return float(np.mean((embeddings @ centres.T).max(axis=1) < threshold))
+    return float(np.mean(score_matrix(embeddings, centres, cohort, cohort_index).max(axis=1) < threshold))
 
 
 def split_enrolment(labels: np.ndarray, per_speaker: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

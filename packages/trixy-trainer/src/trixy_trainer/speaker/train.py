@@ -39,6 +39,7 @@ from trixy_trainer.speaker.export import export_speaker_model, load_speaker_pth
 from trixy_trainer.speaker.model import SpeakerModel, count_parameters
 from trixy_trainer.speaker.module import SpeakerLightningModule
 from trixy_trainer.speaker.prepare import load_manifest
+from trixy_trainer.speaker.score_norm import check_settings, choose_cohort
 from trixy_trainer.speaker.scoring import centroids, embed_batches
 from trixy_trainer.speaker.speakers import extend_speakers, speaker_metadata, speakers_from_metadata
 
@@ -109,6 +110,7 @@ def train_speakers(
     """Train (or fine-tune/grow), evaluate and export a speaker model; ``cfg`` is a config or override list."""
     if cfg is None or not isinstance(cfg, DictConfig):
         cfg = speaker_config(list(cfg or []))
+    check_settings(cfg.get("score_norm"))  # a bad score_norm stops here, before any training
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
     torch.set_num_threads(int(cfg.get("num_threads", 2)))
     started = time.monotonic()
@@ -164,7 +166,9 @@ def finish_speakers(
     if str(cfg.loss.name) != "aam":  # GE2E/triplet train no prototypes: the classifier rows are the centroids
         with torch.no_grad():
             model.prototypes.data = torch.from_numpy(centres.copy())
-    evaluation = evaluate_model(model, cfg, speakers, centres)
+    sources = speaker_sources(cfg, speakers)
+    cohort = choose_cohort(cfg.get("score_norm"), sources, centres)
+    evaluation = evaluate_model(model, cfg, speakers, centres, cohort)
     if growth:
         growth["old_speaker_accuracy_after"] = after = _old_speaker_accuracy(model, cfg, speakers, int(growth["old_speakers"]))
         before = growth["old_speaker_accuracy_before"]
@@ -180,7 +184,7 @@ def finish_speakers(
         unknown_threshold=float(evaluation["unknown_threshold"]),
         embedding_dim=int(model.embedding_dim),
         speaker_embeddings=rounded(centres),
-        speaker_source=speaker_sources(cfg, speakers),
+        speaker_source=sources,
         model_config=plain_section(cfg.model),
         loss=to_container(cfg.loss),
         features=to_container(cfg.model.frontend),
@@ -194,6 +198,8 @@ def finish_speakers(
         framework=f"torch {torch.__version__}",
         **speaker_metadata(speakers),
     )
+    if cohort is not None:  # unknown_threshold above is in T-norm units against these voices
+        meta["score_norm"] = cohort.to_score_norm().to_metadata()
     if getattr(model.encoder, "pretrained_source", None):
         meta["pretrained"] = str(model.encoder.pretrained_source)
     if cfg.model.get("embedding_window_s"):  # satellites average embeddings of windows this long (GE2E: 1.6 s)

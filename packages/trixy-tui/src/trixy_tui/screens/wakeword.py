@@ -75,7 +75,7 @@ def last_wake_word_rows(last: Any) -> list[tuple[str, str]]:
     speaker_name = attr(last, "speaker_name") or ("unknown" if speaker_id is None else "")
     speaker = f"{speaker_name} (id {speaker_id if speaker_id is not None else '?'})"
     if speaker_score is not None:
-        speaker += f", similarity {float(speaker_score):.2f}"
+        speaker += f", score {float(speaker_score):.2f}"  # the speaker model's units (T-norm or cosine)
     name = fmt.text(attr(last, "wake_word_name"))
     return [
         ("Wake word", f"{name} (id {wake_id})" if wake_id is not None else name),
