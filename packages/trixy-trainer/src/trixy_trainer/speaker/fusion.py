@@ -56,7 +56,7 @@ class Ge2eFusionEncoder(nn.Module):
     def __init__(
         self,
         n_features: int = 0,
-        weights: Sequence[float] = (1.0, 0.7, 0.5),
+        weights: Sequence[float] = (1.0, 0.7, 0.6),
         ge2e: Mapping[str, Any] | None = None,
         ecapa: Mapping[str, Any] | None = None,
         ecapa_frontend: Mapping[str, Any] | None = None,
