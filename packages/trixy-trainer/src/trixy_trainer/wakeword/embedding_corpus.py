@@ -418,9 +418,18 @@ def build_clips(
     return clips
 
 
-def window_labels(clips: ClipSet, windows: int, none_index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every usable window as (global index of its last embedding, label); windows near a wake phrase's end are
-    positive, windows cut inside the phrase or still holding it after the positive span are left out."""
+#: default end of the positive span, in samples after the wake phrase's end (``data.positive_after_s`` 0.4 s)
+POSITIVE_AFTER = 6400
+#: windows ending up to this many samples after the phrase's end still hold it: never negatives (1.25 s)
+PHRASE_HELD = 20000
+
+
+def window_labels(
+    clips: ClipSet, windows: int, none_index: int, positive_after: int = POSITIVE_AFTER
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every usable window as (global index of its last embedding, label); windows ending from 40 ms before a wake
+    phrase's end to ``positive_after`` samples after it are positive, windows cut inside the phrase or still
+    holding it after the positive span (up to 1.25 s after its end) are left out."""
     ends, labels = [], []
     for i in range(clips.clips):
         start, stop = int(clips.offsets[i]), int(clips.offsets[i + 1])
@@ -430,10 +439,10 @@ def window_labels(clips: ClipSet, windows: int, none_index: int) -> tuple[np.nda
         keep = np.ones(j.size, bool)
         if clips.wake_end[i] >= 0:
             we = int(clips.wake_end[i])
-            positive = (end_sample >= we - 640) & (end_sample <= we + 6400)
+            positive = (end_sample >= we - 640) & (end_sample <= we + positive_after)
             label[positive] = clips.labels[i]
             keep &= ~((end_sample > we - 4800) & (end_sample < we - 640))  # the phrase is cut: neither
-            keep &= ~((end_sample > we + 6400) & (end_sample < we + 20000))  # phrase still inside the window
+            keep &= ~((end_sample > we + positive_after) & (end_sample < we + PHRASE_HELD))  # phrase still inside
         ends.append(start + j[keep])
         labels.append(label[keep])
     return np.concatenate(ends), np.concatenate(labels)

@@ -41,6 +41,7 @@ from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_NEGATIVE_LANGUAGES,
     EXTRA_VARIANTS,
     NEGATIVE_LANGUAGES,
+    PHRASE_HELD,
     ClipSet,
     CorpusConfig,
     Revoice,
@@ -91,6 +92,17 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         negative_revoice=negative_revoice(d.get("negative_revoice")),
         variants=voice_variants(d.get("voice_variants", "default")),
     )
+
+
+def positive_after_samples(value: Any, sample_rate: int = 16000) -> int:
+    """``data.positive_after_s`` (seconds after the phrase's end that windows stay positive) in samples."""
+    try:
+        seconds = float(0.4 if value is None else value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"data.positive_after_s: a number of seconds, got {value!r}") from exc
+    if not 0.1 <= seconds <= PHRASE_HELD / sample_rate:
+        raise ConfigError(f"data.positive_after_s: between 0.1 and {PHRASE_HELD / sample_rate:g} s, got {seconds:g}")
+    return int(round(seconds * sample_rate))
 
 
 def negative_revoice(value: Any) -> Revoice:
@@ -211,6 +223,7 @@ def train_embedding_wakeword(
     classes = list(cfg.classes)
     if classes[-1] != "none" or len(classes) < 2:
         raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
+    positive_after = positive_after_samples(cfg.data.get("positive_after_s"))  # a bad value stops before the corpus
     corpus = load_corpus(cfg)
     user = merge_user_recordings(cfg, corpus, classes)
     train = corpus["train"]
@@ -219,7 +232,7 @@ def train_embedding_wakeword(
     members = int(params.get("members", 1))
     head = instantiate_section(cfg, "model", num_classes=len(classes))
     windows = int(head.windows)
-    ends, labels = window_labels(joined, windows, len(classes) - 1)
+    ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after)
     logger.info("training windows: %s (classes %s)", np.bincount(labels, minlength=len(classes)).tolist(), classes)
     if cfg.get("finetune_from"):
         meta, state = read_pth(cfg.finetune_from, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
