@@ -30,7 +30,7 @@ class WakeWordDetected:
     timestamp_us: int = 0
     """when the wake word ended, µs since epoch UTC (satellite clock)"""
     speaker_score: float | None = None
-    """speaker-identification similarity/probability (None = not run)"""
+    """speaker-identification score in the speaker model's units: T-norm (standard deviations above its cohort of training voices) when the model has `score_norm`, else cosine (None = not run)"""
     system_command: bool = False
     """True for the administration wake word"""
 

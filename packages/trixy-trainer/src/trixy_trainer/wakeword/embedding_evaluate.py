@@ -120,7 +120,8 @@ def choose_thresholds(
     floor: float = 0.5,
 ) -> dict[str, float]:
     """Per wake class, the lowest threshold whose false accepts on ``speech`` stay within the target (the classes
-    share it) and that fires on at most ``max_confusable_rate`` of the confusable clips."""
+    share it) and that fires on at most ``max_confusable_rate`` of the confusable clips; then, as a confusable clip
+    that fires any wake class is one false wake-up, the classes share that budget too (:func:`share_confusable_budget`)."""
     speech_probs = clip_probabilities(head, speech, windows)
     conf_probs = clip_probabilities(head, confusables, windows)
     hours = speech.seconds() / 3600
@@ -131,7 +132,33 @@ def choose_thresholds(
         fire = fire_rates(conf_probs, c, smoothing)
         ok = np.flatnonzero((fa <= target_fa_per_hour / len(wake) + 1e-9) & (fire <= max_confusable_rate) & (THRESHOLDS >= floor))
         chosen[name] = float(THRESHOLDS[ok[0]]) if ok.size else float(THRESHOLDS[-1])
-    return chosen
+    peaks = np.array([[float(smooth(p, smoothing)[:, c].max()) if p.shape[0] else 0.0 for c in range(len(wake))]
+                      for p in conf_probs]).reshape(len(conf_probs), len(wake))
+    return share_confusable_budget(chosen, wake, peaks, max_confusable_rate)
+
+
+def share_confusable_budget(
+    chosen: dict[str, float], wake: list[str], peaks: np.ndarray, max_rate: float
+) -> dict[str, float]:
+    """Raise thresholds (each to its next value in ``THRESHOLDS``) until at most ``max_rate`` of the confusable
+    clips fire **any** wake class. ``peaks [clips, classes]``: each clip's highest smoothed score per class. The class
+    raised each time is the one whose threshold the most still-firing clips pass; a class already at the top stays."""
+    out = dict(chosen)
+    if peaks.size == 0:
+        return out
+    while True:
+        limits = np.array([out[name] for name in wake])
+        firing = peaks >= limits  # [clips, classes]
+        if firing.any(axis=1).mean() <= max_rate + 1e-9:
+            return out
+        order = np.argsort(-firing.sum(axis=0), kind="stable")
+        for c in order:
+            higher = THRESHOLDS[THRESHOLDS > out[wake[c]]]
+            if higher.size and firing[:, c].any():
+                out[wake[c]] = float(higher[0])
+                break
+        else:  # every firing class is at its top threshold: nothing more to raise
+            return out
 
 
 def evaluate_split(
