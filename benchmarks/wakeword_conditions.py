@@ -5,7 +5,8 @@ i.e. in-domain; 6 of the held-out families en-gb-scotland, en-029, nl, hu), spee
 
 - digital silence (exact zeros, as text-to-speech files have) around "Trixie, what time is it", against the same
   files over a noise floor of -101 / -90 dBFS;
-- the file's peak level, and how much audio follows the word before the stream ends (a satellite always has more);
+- the file's peak level, and how much audio follows the word before the stream ends (a satellite always has more),
+  without and with ``WakewordDetector.flush()`` at the end (what a caller scoring a file does);
 - a wake word spoken 0.1-0.8 s after a conversation, with the detector reset (the state before priming) or primed
   with the last window of room audio (what the WakeListener does when detection resumes).
 
@@ -37,12 +38,13 @@ VOICES = ["en-us", "en-gb", "en-gb-x-rp", "en-us-nyc", "en-gb-scotland", "en-029
           "en-gb-scotland+f5", "en-029+m7", "nl", "hu"]
 
 
-def detected(model, audio: np.ndarray, prime: np.ndarray | None = None) -> bool:
+def detected(model, audio: np.ndarray, prime: np.ndarray | None = None, flush: bool = False) -> bool:
     detector = WakewordDetector(model)
     if prime is not None:
         detector.prime(prime)
     audio = np.concatenate([audio, np.zeros((-audio.size) % 1280, np.float32)]).astype(np.float32)
-    return any(detector.feed(audio[i : i + 1280]) for i in range(0, audio.size, 1280))
+    hits = any([bool(detector.feed(audio[i : i + 1280])) for i in range(0, audio.size, 1280)])
+    return hits or (flush and bool(detector.flush()))
 
 
 def line(name: str, hits: list[bool]) -> None:
@@ -68,7 +70,9 @@ def main() -> None:
     for peak in (-40, -20, -1):
         line(f"word at peak {peak} dBFS in digital silence", [detected(model, np.concatenate([zeros(1), w / np.abs(w).max() * 10 ** (peak / 20), zeros(1)])) for w in words])
     for tail in (0.05, 0.2, 0.4):
-        line(f"stream ends {tail} s after the word", [detected(model, np.concatenate([zeros(1), w / np.abs(w).max() * 0.5, zeros(tail)])) for w in words])
+        clips = [np.concatenate([zeros(1), w / np.abs(w).max() * 0.5, zeros(tail)]) for w in words]
+        line(f"stream ends {tail} s after the word", [detected(model, c) for c in clips])
+        line(f"file ends {tail} s after the word, then flush()", [detected(model, c, flush=True) for c in clips])
 
     answer = speak("It is twenty past nine.", "en-gb", 50, 160, binary) * 0.3
     reset, primed = [], []

@@ -210,3 +210,25 @@ def test_without_the_streaming_file_the_full_window_graph_scores_every_80_ms_ste
     assert streaming.settings.hop_samples == 5120 and len(streaming.last_rows()) == 0
     assert full.settings.hop_samples == 1280  # the metadata's 5120 is the streaming block: four steps, four rows
     assert full.settings.smoothing_hops == streaming.settings.smoothing_hops
+
+
+def test_flush_scores_the_end_of_a_file_that_stops_right_after_the_wake_word(model_path: Path, speak) -> None:
+    """The detector scores whole 320 ms blocks: without flush() the last part of a file is never scored."""
+    model = load_wakeword_model(model_path)
+    hop = WakewordDetector(model).settings.hop_samples
+    assert hop == 5120  # four 80 ms steps per call of the streaming graph
+    missed_without = 0
+    for voice in ("en-us", "en-gb", "en-gb-x-rp"):
+        word = speak("Trixie", voice)
+        loud = np.flatnonzero(np.abs(word) > 1e-3)
+        word = word[loud[0] : loud[-1] + 1]
+        audio = np.concatenate([np.zeros(24000, np.float32), word / np.abs(word).max() * 0.5, np.zeros(800, np.float32)])
+        detector = WakewordDetector(model)
+        before = _detected(detector, audio)
+        missed_without += not before
+        after = [d.name for d in detector.flush()]
+        assert before + after == ["trixy"], voice  # found once, by the stream or by the flush
+        assert detector.stream_time_s * 16000 % hop == 0  # the flush completed the block with silence
+        assert detector.flush() == []  # nothing pending any more
+    assert missed_without >= 1  # the flush is what found at least one of them
+    assert WakewordDetector(model).flush() == []  # a detector that heard nothing
