@@ -82,8 +82,9 @@ def heldout_figures(
     out: dict[str, Any] = {"heldout_enrolled": len(enrolled), "heldout_unknown": len(unknown)}
     if centres:
         emb, lab = np.concatenate(test_emb), np.concatenate(test_lab)
-        out["heldout_top1"] = top1_accuracy(emb, lab, c, vectors)  # held-out voices are never in the cohort
-        target, nontarget = trial_scores(emb, lab, c, vectors)
+        scores = score_matrix(emb, c, vectors)  # held-out voices are never in the cohort
+        out["heldout_top1"] = top1_accuracy(scores, lab)
+        target, nontarget = trial_scores(scores, lab)
         out["heldout_eer"], out["heldout_eer_threshold"] = equal_error_rate(target, nontarget)
         out["_target"], out["_nontarget"] = target, nontarget
     if unknown:
@@ -109,8 +110,9 @@ def evaluate_model(
     targets, nontargets = [], []
     if labels.size:
         emb = embed_batches(model, audio)
-        result["test_top1"] = top1_accuracy(emb, labels, centres, vectors, known_index)
-        target, nontarget = trial_scores(emb, labels, centres, vectors, known_index)
+        scores = score_matrix(emb, centres, vectors, known_index)
+        result["test_top1"] = top1_accuracy(scores, labels)
+        target, nontarget = trial_scores(scores, labels)
         result["test_eer"], _ = equal_error_rate(target, nontarget)
         result["test_slices"] = int(labels.size)
         targets.append(target)
@@ -124,8 +126,9 @@ def evaluate_model(
     unknown = held.pop("_unknown", None)
     all_centres = held.pop("_all_centres", centres)
     all_index = held.pop("_all_index", known_index)
-    if unknown is not None:
-        nontargets.append(score_matrix(unknown, all_centres, vectors, all_index).max(axis=1))
+    unknown_best = score_matrix(unknown, all_centres, vectors, all_index).max(axis=1) if unknown is not None else None
+    if unknown_best is not None:
+        nontargets.append(unknown_best)
     result.update(held)
     target = np.concatenate(targets) if targets else np.zeros(0)
     nontarget = np.concatenate(nontargets) if nontargets else np.zeros(0)
@@ -139,8 +142,8 @@ def evaluate_model(
         logger.warning("no trials to calibrate the unknown threshold: using %.2f", threshold)
     result["unknown_threshold"] = round(float(threshold), 4)
     result["threshold_policy"] = policy
-    if unknown is not None:
-        result["unknown_rejection"] = rejection_rate(unknown, all_centres, threshold, vectors, all_index)
+    if unknown_best is not None:
+        result["unknown_rejection"] = rejection_rate(unknown_best, threshold)
     if target.size:
         result["false_reject_at_threshold"] = float(np.mean(target < threshold))
     if cfg.get("run_dir"):  # for people: the DET curve of these trials, EER marked (trixy_trainer.plots)

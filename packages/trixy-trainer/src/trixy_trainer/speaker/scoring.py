@@ -53,29 +53,15 @@ def score_matrix(
     return tnorm_scores(embeddings, centres, cohort, cohort_index)
 
 
-def top1_accuracy(
-    embeddings: np.ndarray,
-    labels: np.ndarray,
-    centres: np.ndarray,
-    cohort: np.ndarray | None = None,
-    cohort_index: np.ndarray | None = None,
-) -> float:
-    """Closed-set identification accuracy of embeddings against speaker centroids."""
+def top1_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Closed-set identification accuracy from ``scores [n, speakers]`` (:func:`score_matrix`)."""
     if len(labels) == 0:
         return float("nan")
-    scores = score_matrix(embeddings, centres, cohort, cohort_index)
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
-def trial_scores(
-    embeddings: np.ndarray,
-    labels: np.ndarray,
-    centres: np.ndarray,
-    cohort: np.ndarray | None = None,
-    cohort_index: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Verification trials: (target scores, non-target scores) of every embedding against every centroid."""
-    scores = score_matrix(embeddings, centres, cohort, cohort_index)
+def trial_scores(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Verification trials from ``scores [n, speakers]``: (target scores, non-target scores)."""
     mask = np.zeros_like(scores, dtype=bool)
     mask[np.arange(len(labels)), labels] = True
     return scores[mask], scores[~mask]
@@ -99,17 +85,11 @@ def threshold_at_far(nontarget: np.ndarray, far: float) -> float:
     return float(np.quantile(nontarget, 1.0 - far))
 
 
-def rejection_rate(
-    embeddings: np.ndarray,
-    centres: np.ndarray,
-    threshold: float,
-    cohort: np.ndarray | None = None,
-    cohort_index: np.ndarray | None = None,
-) -> float:
-    """Share of (unknown-speaker) embeddings whose best centroid score stays below ``threshold``."""
-    if len(embeddings) == 0 or len(centres) == 0:
+def rejection_rate(best_scores: np.ndarray, threshold: float) -> float:
+    """Share of (unknown-speaker) utterances whose best score against the known speakers stays below ``threshold``."""
+    if len(best_scores) == 0:
         return float("nan")
-    return float(np.mean(score_matrix(embeddings, centres, cohort, cohort_index).max(axis=1) < threshold))
+    return float(np.mean(best_scores < threshold))
 
 
 def split_enrolment(labels: np.ndarray, per_speaker: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

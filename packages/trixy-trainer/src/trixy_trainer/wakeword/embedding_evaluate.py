@@ -127,13 +127,14 @@ def choose_thresholds(
     hours = speech.seconds() / 3600
     chosen = {}
     wake = classes[:-1]
-    for c, name in enumerate(wake):
-        fa = false_accept_counts(speech_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
-        fire = fire_rates(conf_probs, c, smoothing)
-        ok = np.flatnonzero((fa <= target_fa_per_hour / len(wake) + 1e-9) & (fire <= max_confusable_rate) & (THRESHOLDS >= floor))
-        chosen[name] = float(THRESHOLDS[ok[0]]) if ok.size else float(THRESHOLDS[-1])
+    # each confusable clip's highest smoothed score per wake class: its fire rate at any threshold, and the budget
     peaks = np.array([[float(smooth(p, smoothing)[:, c].max()) if p.shape[0] else 0.0 for c in range(len(wake))]
                       for p in conf_probs]).reshape(len(conf_probs), len(wake))
+    for c, name in enumerate(wake):
+        fa = false_accept_counts(speech_probs, c, smoothing, refractory_hops) / max(hours, 1e-9)
+        fire = (peaks[:, c][:, None] >= THRESHOLDS).mean(axis=0) if len(peaks) else np.zeros(THRESHOLDS.size)
+        ok = np.flatnonzero((fa <= target_fa_per_hour / len(wake) + 1e-9) & (fire <= max_confusable_rate) & (THRESHOLDS >= floor))
+        chosen[name] = float(THRESHOLDS[ok[0]]) if ok.size else float(THRESHOLDS[-1])
     return share_confusable_budget(chosen, wake, peaks, max_confusable_rate)
 
 
