@@ -7,17 +7,22 @@ for that reason. Usage:
     .venv/bin/python benchmarks/wakeword_head_curve.py models/wakeword/trixy/trixy.pth [hydra overrides...]
         [--smoothing 1 2 4]   (detector score smoothing in hops to compare; default: the model's own)
         [--average other.pth ...]   (score the average of the heads' probabilities, as one ensemble)
+        [--unseen-variants]   (a third set: the training voice families and negative-speech languages, each with
+                               one of the 35 espeak-ng variants that training does not use (EXTRA_VARIANTS), so
+                               voices no split trained on; the calibration counts, built once into the cache)
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from trixy_trainer.config import load_config
+from trixy_trainer.wakeword.embedding_corpus import EXTRA_VARIANTS, ClipSet, build_clips
 from trixy_trainer.wakeword.embedding_evaluate import (
     THRESHOLDS,
     clip_probabilities,
@@ -26,7 +31,7 @@ from trixy_trainer.wakeword.embedding_evaluate import (
     fire_rates,
     load_head,
 )
-from trixy_trainer.wakeword.embedding_train import load_corpus
+from trixy_trainer.wakeword.embedding_train import corpus_config, load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,14 +51,26 @@ class AveragedHeads(torch.nn.Module):
 FA_TARGETS = (0.0, 0.5, 1.0, 2.0, 5.0)
 
 
+def unseen_variant_clips(cfg) -> dict[str, ClipSet]:
+    """The calibration recipe spoken by voices in variants no split trains on: the training voice families and the
+    negative-speech languages, each with one of ``EXTRA_VARIANTS`` that the config's training variants lack."""
+    corpus = corpus_config(cfg)
+    unseen = [v for v in EXTRA_VARIANTS if v not in corpus.variants and v not in corpus.test_variants]
+    if not unseen:
+        raise SystemExit("--unseen-variants: training already uses every extra variant (data.voice_variants)")
+    corpus = replace(corpus, variants=unseen, language_variants=True)
+    return {kind: build_clips(corpus, "calibration", kind, int(n)) for kind, n in cfg.data.counts.calibration.items() if int(n) > 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pth", type=Path)
     parser.add_argument("--password", default="trixy-default-model")
     parser.add_argument("--smoothing", type=int, nargs="+", help="score smoothing (hops) to compare; default: the model's")
     parser.add_argument("--average", type=Path, nargs="+", default=[], help="more .pth files whose heads are averaged with it")
+    parser.add_argument("--unseen-variants", action="store_true", help="also score voices in variants training never used")
     parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()  # flags before or after the overrides
     torch.set_num_threads(1)
     meta, head = load_head(args.pth, args.password)
     if args.average:
@@ -67,7 +84,9 @@ def main() -> None:
     smoothings = args.smoothing or [int(ev.get("smoothing_hops", 2))]
     refractory_hops = int(round(float(ev.get("refractory_s", 1.5)) * 16000 / 1280))
     cfg = load_config("wakeword", [f"classes=[{','.join(classes)}]", *args.overrides], REPO / "config" / "trainer")
-    corpus = load_corpus(cfg, ("calibration", "test"))
+    corpus: dict[str, dict[str, ClipSet]] = load_corpus(cfg, ("calibration", "test"))
+    if args.unseen_variants:
+        corpus["unseen variants"] = unseen_variant_clips(cfg)
     averaged = f" averaged with {', '.join(map(str, args.average))}" if args.average else ""
     print(f"{args.pth}{averaged}: params {arch['params']}, stored thresholds {meta.get('class_thresholds')}")
     for split, clips in corpus.items():

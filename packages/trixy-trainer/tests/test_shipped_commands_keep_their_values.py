@@ -28,7 +28,7 @@ def effective_wakeword(overrides: list[str]) -> dict:
         "label_smoothing": cfg.loss.label_smoothing, "final_lr_fraction": cfg.scheduler.final_lr_fraction,
         "max_epochs": cfg.trainer.max_epochs, "min_epochs": cfg.trainer.min_epochs, "num_threads": cfg.num_threads,
         "gradient_clip_val": cfg.trainer.gradient_clip_val, "precision": cfg.trainer.precision,
-        "feature_noise": cfg.data.feature_noise, "model": cfg.model.architecture, "params": dict(cfg.model.params),
+        "feature_noise": cfg.data.feature_noise, "voice_shift": [cfg.data.voice_shift_p, cfg.data.voice_shift_scale], "model": cfg.model.architecture, "params": dict(cfg.model.params),
     }
 
 
@@ -47,7 +47,7 @@ def test_shipped_wakeword_command_keeps_the_previous_values() -> None:
     assert effective_wakeword(shlex.split(WAKEWORD_SHIPPED)) == {
         "lr": 0.003, "weight_decay": 0.001, "optimizer": "torch.optim.AdamW", "label_smoothing": 0.05,
         "final_lr_fraction": 0.05, "max_epochs": 24, "min_epochs": 1, "num_threads": 1, "gradient_clip_val": 5.0,
-        "precision": "32-true", "feature_noise": 1.0, "model": "speech_embedding",
+        "precision": "32-true", "feature_noise": 1.0, "voice_shift": [1.0, 1.0], "model": "speech_embedding",
         "params": {"windows": 16, "hidden": 128, "dropout": 0.3, "members": 3, "center": False},
     }
 

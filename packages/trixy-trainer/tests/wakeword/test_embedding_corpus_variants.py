@@ -14,6 +14,7 @@ from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_VARIANTS,
     CorpusConfig,
     _cache_path,
+    _languages,
     _voices,
     positive_clip,
 )
@@ -67,3 +68,16 @@ def test_a_listed_variant_speaks_the_training_phrases(tmp_path: Path) -> None:
         audio, wake_end, voice = positive_clip(cfg, "train", "trixy", index, espeak_binary())
         assert voice.endswith("+Storm")
         assert 0 < wake_end < audio.size and float(abs(audio).max()) > 0.0
+
+
+def test_language_variants_give_the_negative_speech_languages_those_variants_outside_the_test_split(tmp_path: Path) -> None:
+    plain = _config(tmp_path, variants=["Storm", "Lee"], negative_languages=["fr-fr", "pt", "sk"], test_languages=["pt"])
+    voiced = _config(tmp_path, variants=["Storm", "Lee"], negative_languages=["fr-fr", "pt", "sk"], test_languages=["pt"],
+                     language_variants=True)
+    assert _languages(plain, "calibration") == ["fr-fr", "sk"]
+    assert _languages(voiced, "calibration") == ["fr-fr+Storm", "fr-fr+Lee", "sk+Storm", "sk+Lee"]
+    assert _languages(voiced, "test") == _languages(plain, "test")  # the held-out split never changes
+    for split in ("train", "calibration"):
+        assert _cache_path(plain, split, "speech", 0) != _cache_path(voiced, split, "speech", 0)
+        assert _cache_path(plain, split, "trixy", 0) == _cache_path(voiced, split, "trixy", 0)  # only the talk changes
+    assert _cache_path(plain, "test", "speech", 0) == _cache_path(voiced, "test", "speech", 0)

@@ -111,6 +111,7 @@ class CorpusConfig:
     negative_languages: Sequence[str] = field(default_factory=lambda: list(NEGATIVE_LANGUAGES))
     negative_revoice: Revoice = field(default_factory=Revoice)
     variants: Sequence[str] = field(default_factory=lambda: list(VARIANTS))  # of the training/calibration voices
+    language_variants: bool = False  # negative-speech language voices also take one of ``variants`` (unseen-variant sets)
 
 
 
@@ -146,7 +147,10 @@ def _voices(cfg: CorpusConfig, split: str, english_only: bool) -> tuple[list[str
 def _languages(cfg: CorpusConfig, split: str) -> list[str]:
     if split == "test":
         return list(cfg.test_languages) + [v for v in cfg.test_voices if not v.startswith("en")]
-    return [lang for lang in cfg.negative_languages if lang not in cfg.test_languages]
+    languages = [lang for lang in cfg.negative_languages if lang not in cfg.test_languages]
+    if cfg.language_variants:
+        return [f"{lang}+{variant}" for lang in languages for variant in cfg.variants if variant]
+    return languages
 
 
 def _pick(rng: np.random.Generator, cfg: CorpusConfig, split: str, english: bool | None = None) -> tuple[str, bool]:
@@ -312,6 +316,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe["negative_revoice"] = cfg.negative_revoice.key()
     if kind != "noise" and split != "test" and list(cfg.variants) != VARIANTS:
         recipe["variants"] = list(cfg.variants)
+    if kind == "speech" and split != "test" and cfg.language_variants:
+        recipe["language_variants"] = True
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

@@ -1,8 +1,9 @@
 """Lightning module and batch sampler for the speech-embedding head (trained on cached embeddings).
 
 Batches mix windows by share: each wake class, hard negatives (the training negatives the head currently scores
-highest, re-mined every few epochs), and the rest of the negatives. A little Gaussian noise and random scaling on the
-embeddings stand in for voices the corpus does not have.
+highest, re-mined every few epochs), and the rest of the negatives. Voice shifts (a random part of the difference
+between two wake-phrase clips' mean embeddings, added to a whole window), a little Gaussian noise and random scaling
+on the embeddings stand in for voices and rooms the corpus does not have.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class WindowBatches(IterableDataset):
         balance: Sequence[float],
         hard_share: float,
         seed: int,
+        voice_means: np.ndarray | None = None,
+        voice_shift_p: float = 0.0,
+        voice_shift_scale: float = 1.0,
     ) -> None:
         self.flat = torch.from_numpy(embeddings.astype(np.float32))
         self.ends, self.labels = ends, labels
@@ -45,6 +49,8 @@ class WindowBatches(IterableDataset):
         self.hard = np.zeros(0, np.int64)  # indices into ends/labels of mined negatives
         self.rng = np.random.default_rng(seed)
         self.offsets = torch.arange(-(windows - 1), 1)
+        self.voice_means = None if voice_means is None else torch.from_numpy(voice_means.astype(np.float32))
+        self.voice_shift_p, self.voice_shift_scale = voice_shift_p, voice_shift_scale
 
     def gather(self, index: np.ndarray) -> torch.Tensor:
         """Windows ending at ``ends[index]``."""
@@ -67,7 +73,20 @@ class WindowBatches(IterableDataset):
                 if pool.size and n:
                     picks.append(self.rng.choice(pool, n))
             index = np.concatenate(picks)
-            yield self.gather(index), torch.from_numpy(self.labels[index])
+            yield self.voice_shift(self.gather(index)), torch.from_numpy(self.labels[index])
+
+    def voice_shift(self, x: torch.Tensor) -> torch.Tensor:
+        """Move ``voice_shift_p`` of the windows, all their rows alike, by ``u * (means[a] - means[b])``: a and b
+        two random wake-phrase clips, u uniform in [0, ``voice_shift_scale``). The two clips say the same phrase, so what their mean
+        embeddings differ by is mostly voice, room and microphone: the head learns to ignore those directions."""
+        if self.voice_means is None or self.voice_shift_p <= 0:
+            return x
+        chosen = np.flatnonzero(self.rng.random(x.shape[0]) < self.voice_shift_p)
+        a = self.rng.integers(0, len(self.voice_means), chosen.size)
+        b = self.rng.integers(0, len(self.voice_means), chosen.size)
+        part = torch.from_numpy(self.rng.uniform(0.0, self.voice_shift_scale, chosen.size).astype(np.float32))
+        x[torch.from_numpy(chosen)] += (part[:, None] * (self.voice_means[a] - self.voice_means[b]))[:, None, :]
+        return x
 
 
 class HeadModule(L.LightningModule):

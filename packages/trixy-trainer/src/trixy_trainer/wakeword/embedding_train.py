@@ -3,7 +3,8 @@
 1. Corpus: espeak-ng clips for every wake class and for negatives (confusable words, streams of talk in many
    languages, noise), re-voiced and put in rooms, turned into speech embeddings once and cached (see
    :mod:`trixy_trainer.wakeword.embedding_corpus`).
-2. Head: trained on 16-embedding windows with balanced batches and re-mined hard negatives.
+2. Head: trained on 16-embedding windows with balanced batches, re-mined hard negatives and voice shifts
+   (``data.voice_shift_p``: windows moved along the differences between wake-phrase clips' mean embeddings).
 3. Thresholds: per class, chosen on the ``calibration`` split (training voices, other clips) for the target false
    accepts per hour and confusable fire rate; the ``test`` split (held-out voice families and variants) is scored at
    those thresholds and stored in the model's ``results``.
@@ -105,6 +106,24 @@ def positive_after_samples(value: Any, sample_rate: int = 16000) -> int:
     return int(round(seconds * sample_rate))
 
 
+def voice_shift_probability(value: Any) -> float:
+    """``data.voice_shift_p``: the share of training windows moved by a voice shift (null or 0: none)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise ConfigError(f"data.voice_shift_p: a probability in [0, 1] (the share of training windows shifted), got {value!r}")
+    return float(value)
+
+
+def voice_shift_scale(value: Any) -> float:
+    """``data.voice_shift_scale``: the largest part of a clip-mean difference a voice shift adds (null: 1)."""
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 3.0:
+        raise ConfigError(f"data.voice_shift_scale: a number in (0, 3] (the largest part of a voice difference added), got {value!r}")
+    return float(value)
+
+
 def negative_revoice(value: Any) -> Revoice:
     """``data.negative_revoice``: how the training and calibration negatives are re-voiced (null: like the phrases)."""
     if value is None:
@@ -197,6 +216,12 @@ def build_net(head: EmbeddingHead) -> EmbeddingWakewordNet:
     return EmbeddingWakewordNet(mel, embedding, head).eval()
 
 
+def clip_means(clips: ClipSet) -> np.ndarray:
+    """Each clip's mean embedding ``[clips, 96]`` (float32)."""
+    sums = np.add.reduceat(clips.embeddings.astype(np.float32), clips.offsets[:-1], axis=0)
+    return sums / np.maximum(np.diff(clips.offsets), 1)[:, None]
+
+
 def member_progress(progress: ProgressCallback | None, index: int, members: int) -> ProgressCallback | None:
     """Progress of ensemble member ``index`` as part of the whole run (epochs of all members counted together)."""
     if progress is None or members == 1:
@@ -224,6 +249,8 @@ def train_embedding_wakeword(
     if classes[-1] != "none" or len(classes) < 2:
         raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
     positive_after = positive_after_samples(cfg.data.get("positive_after_s"))  # a bad value stops before the corpus
+    shift_p = voice_shift_probability(cfg.data.get("voice_shift_p"))
+    shift_scale = voice_shift_scale(cfg.data.get("voice_shift_scale"))
     corpus = load_corpus(cfg)
     user = merge_user_recordings(cfg, corpus, classes)
     train = corpus["train"]
@@ -243,6 +270,9 @@ def train_embedding_wakeword(
         except RuntimeError as exc:
             raise ConfigError(f"{cfg.finetune_from}: its head does not fit model.params {params}: {exc}") from exc
     run_dir = Path(cfg.run_dir)
+    voice_means = None
+    if shift_p > 0:  # every wake phrase's clips (the user's own recordings included)
+        voice_means = np.concatenate([clip_means(train[name]) for name in classes[:-1] if name in train])
     trained: list[torch.nn.Module] = []
     for k in range(members):  # ensemble members are trained one after another: own seed, batches, hard negatives
         seed = int(cfg.seed) + k
@@ -252,7 +282,7 @@ def train_embedding_wakeword(
             member.layers.load_state_dict(head.mlps[k].state_dict())
         batches = WindowBatches(
             joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
-            list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed,
+            list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed, voice_means, shift_p, shift_scale,
         )
         optimizer, scheduler = build_optimization(cfg)
         module = HeadModule(
