@@ -15,14 +15,15 @@ for that reason. Usage:
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from trixy_trainer.config import load_config
-from trixy_trainer.wakeword.embedding_corpus import EXTRA_VARIANTS, ClipSet, build_clips
+from trixy_trainer.errors import ConfigError
+from trixy_trainer.wakeword.calibration_voices import unseen_variant_corpus
+from trixy_trainer.wakeword.embedding_corpus import ClipSet, build_clips
 from trixy_trainer.wakeword.embedding_evaluate import (
     THRESHOLDS,
     clip_probabilities,
@@ -52,13 +53,11 @@ FA_TARGETS = (0.0, 0.5, 1.0, 2.0, 5.0)
 
 
 def unseen_variant_clips(cfg) -> dict[str, ClipSet]:
-    """The calibration recipe spoken by voices in variants no split trains on: the training voice families and the
-    negative-speech languages, each with one of ``EXTRA_VARIANTS`` that the config's training variants lack."""
-    corpus = corpus_config(cfg)
-    unseen = [v for v in EXTRA_VARIANTS if v not in corpus.variants and v not in corpus.test_variants]
-    if not unseen:
-        raise SystemExit("--unseen-variants: training already uses every extra variant (data.voice_variants)")
-    corpus = replace(corpus, variants=unseen, language_variants=True)
+    """The calibration recipe spoken by voices in variants no split trains on (``unseen_variant_corpus``)."""
+    try:
+        corpus = unseen_variant_corpus(corpus_config(cfg))
+    except ConfigError as exc:
+        raise SystemExit(f"--unseen-variants: {exc}") from exc
     return {kind: build_clips(corpus, "calibration", kind, int(n)) for kind, n in cfg.data.counts.calibration.items() if int(n) > 0}
 
 

@@ -5,7 +5,8 @@
    :mod:`trixy_trainer.wakeword.embedding_corpus`).
 2. Head: trained on 16-embedding windows with balanced batches, re-mined hard negatives and voice shifts
    (``data.voice_shift_p``: windows moved along the differences between wake-phrase clips' mean embeddings).
-3. Thresholds: per class, chosen on the ``calibration`` split (training voices, other clips) for the target false
+3. Thresholds: per class, chosen on the ``calibration`` split (training voices, other clips; or voices in variants
+   no split trains on, ``data.calibration_voices=unseen_variants``) for the target false
    accepts per hour and confusable fire rate; the ``test`` split (held-out voice families and variants) is scored at
    those thresholds and stored in the model's ``results``.
 4. Export: full-window and streaming ONNX with the frozen front end inside, and the head as encrypted .pth.
@@ -38,6 +39,7 @@ from trixy_trainer.pretrained import speech_embedding as se
 from trixy_trainer.progress import EpochReport, ProgressCallback, ProgressReporter, TrainingControl
 from trixy_trainer.result import TrainResult
 from trixy_trainer.schedules import build_optimization
+from trixy_trainer.wakeword.calibration_voices import calibration_voices, split_corpus
 from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_NEGATIVE_LANGUAGES,
     EXTRA_VARIANTS,
@@ -172,6 +174,7 @@ def _split(corpus: CorpusConfig, split: str, counts: Mapping[str, int], report: 
 def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibration", "test")) -> dict[str, dict[str, ClipSet]]:
     """Every split's clips (computed on first use, then read from the cache)."""
     corpus = corpus_config(cfg)
+    voices = calibration_voices(cfg.data.get("calibration_voices"))
     counts = to_container(cfg.data.counts)
     for split in splits:
         for cls in corpus.classes[:-1]:
@@ -181,7 +184,8 @@ def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibratio
     def report(what: str, done: int, total: int) -> None:
         logger.info("corpus %s: %d/%d clips", what, done, total)
 
-    return {split: _split(corpus, split, counts[split], report) for split in splits}
+    recipes = {split: split_corpus(corpus, split, voices) for split in splits}  # a bad choice stops before any clip
+    return {split: _split(recipes[split], split, counts[split], report) for split in splits}
 
 
 def merge_user_recordings(cfg: DictConfig, corpus: dict[str, dict[str, ClipSet]], classes: list[str]) -> UserCorpus:
