@@ -22,8 +22,7 @@ import torch
 
 from trixy_trainer.config import load_config
 from trixy_trainer.errors import ConfigError
-from trixy_trainer.wakeword.calibration_voices import unseen_variant_corpus
-from trixy_trainer.wakeword.embedding_corpus import ClipSet, build_clips
+from trixy_trainer.wakeword.embedding_corpus import ClipSet
 from trixy_trainer.wakeword.embedding_evaluate import (
     THRESHOLDS,
     clip_probabilities,
@@ -32,7 +31,7 @@ from trixy_trainer.wakeword.embedding_evaluate import (
     fire_rates,
     load_head,
 )
-from trixy_trainer.wakeword.embedding_train import corpus_config, load_corpus
+from trixy_trainer.wakeword.embedding_train import load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,13 +51,14 @@ class AveragedHeads(torch.nn.Module):
 FA_TARGETS = (0.0, 0.5, 1.0, 2.0, 5.0)
 
 
-def unseen_variant_clips(cfg) -> dict[str, ClipSet]:
-    """The calibration recipe spoken by voices in variants no split trains on (``unseen_variant_corpus``)."""
+def unseen_variant_clips(overrides: list[str]) -> dict[str, ClipSet]:
+    """The calibration split as `data.calibration_voices=unseen_variants` speaks it: voices in variants no split
+    trains on."""
+    cfg = load_config("wakeword", [*overrides, "data.calibration_voices=unseen_variants"], REPO / "config" / "trainer")
     try:
-        corpus = unseen_variant_corpus(corpus_config(cfg))
+        return load_corpus(cfg, ("calibration",))["calibration"]
     except ConfigError as exc:
         raise SystemExit(f"--unseen-variants: {exc}") from exc
-    return {kind: build_clips(corpus, "calibration", kind, int(n)) for kind, n in cfg.data.counts.calibration.items() if int(n) > 0}
 
 
 def main() -> None:
@@ -82,10 +82,11 @@ def main() -> None:
     ev = meta.get("detector", {})
     smoothings = args.smoothing or [int(ev.get("smoothing_hops", 2))]
     refractory_hops = int(round(float(ev.get("refractory_s", 1.5)) * 16000 / 1280))
-    cfg = load_config("wakeword", [f"classes=[{','.join(classes)}]", *args.overrides], REPO / "config" / "trainer")
+    overrides = [f"classes=[{','.join(classes)}]", *args.overrides]
+    cfg = load_config("wakeword", overrides, REPO / "config" / "trainer")
     corpus: dict[str, dict[str, ClipSet]] = load_corpus(cfg, ("calibration", "test"))
     if args.unseen_variants:
-        corpus["unseen variants"] = unseen_variant_clips(cfg)
+        corpus["unseen variants"] = unseen_variant_clips(overrides)
     averaged = f" averaged with {', '.join(map(str, args.average))}" if args.average else ""
     print(f"{args.pth}{averaged}: params {arch['params']}, stored thresholds {meta.get('class_thresholds')}")
     for split, clips in corpus.items():

@@ -108,22 +108,26 @@ def positive_after_samples(value: Any, sample_rate: int = 16000) -> int:
     return int(round(seconds * sample_rate))
 
 
+def _number_setting(key: str, value: Any, default: float, low: float, high: float, meaning: str,
+                    open_low: bool = False) -> float:
+    """A numeric ``data.<key>`` within [low, high] (or (low, high] with ``open_low``); null gives ``default``."""
+    if value is None:
+        return default
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not (low < float(value) if open_low else low <= float(value)) or float(value) > high:
+        raise ConfigError(f"data.{key}: {meaning}, in {'(' if open_low else '['}{low:g}, {high:g}], got {value!r}")
+    return float(value)
+
+
 def voice_shift_probability(value: Any) -> float:
     """``data.voice_shift_p``: the share of training windows moved by a voice shift (null or 0: none)."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-        raise ConfigError(f"data.voice_shift_p: a probability in [0, 1] (the share of training windows shifted), got {value!r}")
-    return float(value)
+    return _number_setting("voice_shift_p", value, 0.0, 0.0, 1.0, "the share of training windows shifted")
 
 
 def voice_shift_scale(value: Any) -> float:
     """``data.voice_shift_scale``: the largest part of a clip-mean difference a voice shift adds (null: 1)."""
-    if value is None:
-        return 1.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 3.0:
-        raise ConfigError(f"data.voice_shift_scale: a number in (0, 3] (the largest part of a voice difference added), got {value!r}")
-    return float(value)
+    return _number_setting("voice_shift_scale", value, 1.0, 0.0, 3.0, "the largest part of a voice difference added",
+                           open_low=True)
 
 
 def negative_revoice(value: Any) -> Revoice:
