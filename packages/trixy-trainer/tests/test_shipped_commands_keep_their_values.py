@@ -28,7 +28,8 @@ def effective_wakeword(overrides: list[str]) -> dict:
         "label_smoothing": cfg.loss.label_smoothing, "final_lr_fraction": cfg.scheduler.final_lr_fraction,
         "max_epochs": cfg.trainer.max_epochs, "min_epochs": cfg.trainer.min_epochs, "num_threads": cfg.num_threads,
         "gradient_clip_val": cfg.trainer.gradient_clip_val, "precision": cfg.trainer.precision,
-        "feature_noise": cfg.data.feature_noise, "voice_shift": [cfg.data.voice_shift_p, cfg.data.voice_shift_scale], "model": cfg.model.architecture, "params": dict(cfg.model.params),
+        "feature_noise": cfg.data.feature_noise, "voice_shift": [cfg.data.voice_shift_p, cfg.data.voice_shift_scale],
+        "calibration_confusables": cfg.data.counts.calibration.confusable, "model": cfg.model.architecture, "params": dict(cfg.model.params),
     }
 
 
@@ -47,7 +48,7 @@ def test_shipped_wakeword_command_keeps_the_previous_values() -> None:
     assert effective_wakeword(shlex.split(WAKEWORD_SHIPPED)) == {
         "lr": 0.003, "weight_decay": 0.001, "optimizer": "torch.optim.AdamW", "label_smoothing": 0.05,
         "final_lr_fraction": 0.05, "max_epochs": 24, "min_epochs": 1, "num_threads": 1, "gradient_clip_val": 5.0,
-        "precision": "32-true", "feature_noise": 1.0, "voice_shift": [1.0, 1.0], "model": "speech_embedding",
+        "precision": "32-true", "feature_noise": 1.0, "voice_shift": [1.0, 1.0], "calibration_confusables": 1000, "model": "speech_embedding",
         "params": {"windows": 16, "hidden": 128, "dropout": 0.3, "members": 3, "center": False},
     }
 
@@ -60,7 +61,11 @@ def test_shipped_wakeword_command_is_the_one_in_the_docs_and_matches_the_shipped
         text = " ".join(doc.read_text(encoding="utf-8").replace("\\\n", " ").split())
         assert f"trixy-train wakeword {WAKEWORD_SHIPPED}" in text, doc.name
     meta = read_metadata(repo / "models" / "wakeword" / "trixy" / "trixy.onnx", required=WAKEWORD_REQUIRED_KEYS)
-    assert meta["architecture"]["params"] == effective_wakeword(shlex.split(WAKEWORD_SHIPPED))["params"]
+    effective = effective_wakeword(shlex.split(WAKEWORD_SHIPPED))
+    assert meta["architecture"]["params"] == effective["params"]
+    # its thresholds were chosen on the command's calibration confusables (1 000 since 2026-12-06)
+    assert meta["results"]["calibration"]["confusables"] == effective["calibration_confusables"]
+    assert meta["threshold"] == max(meta["class_thresholds"].values())
 
 
 def test_shipped_speaker_commands_keep_the_previous_values() -> None:
