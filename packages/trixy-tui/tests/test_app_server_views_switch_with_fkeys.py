@@ -65,6 +65,7 @@ async def test_sub_main_view_takes_over_fkeys_and_escape_goes_back(core_app, kit
         tui.screen.select("greeter")
         await pilot.press("enter")
         await pilot.pause()
+        await kit.wait_for(lambda: tui.screen.title, pilot)  # set when the view has mounted
         assert tui.screen.title == "Trixy Server - Plugins: greeter"
         await pilot.press("f2")
         await pilot.pause()

@@ -135,6 +135,7 @@ async def test_satellite_sub_view_info_connection_conversation_and_configuration
             sat = server_app.satellite_manager.find(MAC)
             await kit.wait_for(lambda: sat.rtt is not None, pilot)
             detail = await open_detail(pilot, view, with_button=True)
+            await kit.wait_for(lambda: detail.title, pilot)  # set when the view has mounted
             assert detail.title == "Trixy Server - Satellites: Fridge"
             info = detail.query_one("#sat-info", InfoTable).values
             assert info["MAC address"] == MAC and info["IP"] == "127.0.0.1" and info["State"] == "connected"

@@ -86,6 +86,7 @@ async def test_schedule_sub_view_shows_info_and_saves_edited_triggers_and_action
         await kit.click(pilot, "#sched-open")
         detail = pilot.app.screen
         assert isinstance(detail, ScheduleView)
+        await kit.wait_for(lambda: detail.title, pilot)  # set when the view has mounted
         assert detail.title == "Trixy Server - Schedule: greet on connect"
         info = detail.query_one("#sched-info", InfoTable).values
         assert info["Description"] == "Log when a satellite connects." and info["Last triggered"] == "never"

@@ -63,6 +63,7 @@ async def test_model_info_pane_reads_the_model_metadata(core_app, kit, trainers)
         await kit.click(pilot, "#trainer-open")
         view = pilot.app.screen
         assert isinstance(view, TrainerView) and view.item_name == "wakeword"
+        await kit.wait_for(lambda: view.title, pilot)  # set when the view has mounted
         assert view.title == "Trixy Server - ML Trainer: wakeword"
         assert view.query_one("#trainer-info", InfoTable).values["State"] == "never run"
         await pilot.press("f2")
