@@ -115,6 +115,11 @@ def scores(detector: WakewordDetector, audio: np.ndarray) -> np.ndarray:
     return np.array(rows)
 
 
+def file_detection(detector: WakewordDetector, files: list[np.ndarray], cls: int, threshold: float, smoothing: int) -> float:
+    """Percent of ``files`` on which class ``cls`` reaches ``threshold`` anywhere."""
+    return 100 * float(np.mean([np.any(smooth(scores(detector, a), smoothing)[:, cls] >= threshold) for a in files]))
+
+
 def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech: list[tuple[np.ndarray, int]], confusable: list[tuple[np.ndarray, int]]) -> None:
     model = load_wakeword_model(path, threads=1)
     hop = int((model.metadata.get("detector") or {}).get("hop_samples", 1280))
@@ -132,12 +137,12 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
             span = (t_end >= end - 3200) & (t_end <= end + 20000)
             hits.append(bool(np.any(s[span] >= thresholds[c])))
         print(f"{name} {kind}: detection {np.mean(hits) * 100:.1f} % of {len(hits)} held-out clips at the stored threshold {thresholds[c]:.4f}")
-        files = [bool(np.any(smooth(scores(detector, a), smoothing)[:, c] >= thresholds[c])) for a in file_clips(cfg, kind, positives)]
-        print(f"{name} {kind}: detection {np.mean(files) * 100:.1f} % of {len(files)} held-out clean files (no room, digital silence around)")
+        clean = file_detection(detector, file_clips(cfg, kind, positives), c, thresholds[c], smoothing)
+        print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files (no room, digital silence around)")
         if kind == "trixy":  # the same voices reading the name as written: espeak-ng (and engines that phonemise with it) say "try-ksee"
             written = replace(cfg, phrases={**cfg.phrases, "trixy": ["Trixy"]})
-            files = [bool(np.any(smooth(scores(detector, a), smoothing)[:, c] >= thresholds[c])) for a in file_clips(written, kind, positives)]
-            print(f"{name} {kind}: detection {np.mean(files) * 100:.1f} % of {len(files)} held-out clean files of the name as written "
+            clean = file_detection(detector, file_clips(written, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files of the name as written "
                   "(\"Trixy\", said \"try-ksee\")")
     t0 = time.process_time()
     speech_scores = [smooth(scores(detector, a), smoothing) for a, _ in speech]
