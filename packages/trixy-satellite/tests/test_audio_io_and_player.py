@@ -47,6 +47,35 @@ async def test_wav_source_resamples_and_then_keeps_giving_silence(tmp_path):
     assert chunks[6] == b"\x00" * 640
 
 
+async def test_a_wav_microphone_waits_for_the_satellite_to_listen_before_playing(tmp_path):
+    """open_source(<file>.wav) is a satellite's microphone: nothing of the file is played before begin() (the
+    satellite connected), so a wake word at its start is not heard while nobody could answer."""
+    import asyncio
+
+    write_wav(tmp_path / "a.wav", tone(16000, 0.1), 16000)
+    source = open_source(str(tmp_path / "a.wav"), realtime=False)
+    chunks: list[bytes] = []
+
+    async def read() -> None:
+        async for chunk in source.chunks():
+            chunks.append(chunk)
+            if len(chunks) == 6:
+                source.close()
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0.05)
+    assert chunks == []  # still waiting
+    source.begin()
+    await asyncio.wait_for(task, 2)
+    assert max(abs(np.frombuffer(chunks[0], "<i2"))) > 5000  # the file from its first sample
+    # closing a source that is still waiting ends it
+    waiting = open_source(str(tmp_path / "a.wav"), realtime=False)
+    reader = asyncio.create_task(anext(waiting.chunks(), None))
+    await asyncio.sleep(0.01)
+    waiting.close()
+    assert await asyncio.wait_for(reader, 2) is None
+
+
 def test_24_bit_wav_is_refused_with_advice(tmp_path):
     path = tmp_path / "x.wav"
     with wave.open(str(path), "wb") as wav:

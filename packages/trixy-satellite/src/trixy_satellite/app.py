@@ -134,6 +134,9 @@ class SatelliteApp:
             lambda c: debug_print(f"connected to {c.settings.host}:{c.settings.port} as {c.satellite_id} "
                              f"(room {c.settings.room})"))
         self.client.disconnected_callbacks.append(lambda c, reason: debug_print(f"disconnected from the server: {reason}"))
+        begin = getattr(source, "begin", None)
+        if begin is not None:  # a WAV file as the microphone starts once the satellite is connected and listening
+            self.client.connected_callbacks.append(lambda c: begin())
         self.player.on_speech_finished = self._speech_finished
         self.client.on(ConfigRequest, lambda _command: self.client.send(self.config_report()))
         self.client.on(ConfigUpdate, self._update_config)

@@ -37,6 +37,10 @@ class AudioSource:
         """Stop yielding chunks."""
         self._closed = True
 
+    def begin(self) -> None:
+        """The satellite is connected and listening. A live microphone ignores it; a WAV file opened with
+        ``wait_for_begin`` starts playing now, so nothing of it is heard while nobody could answer."""
+
 
 def read_wav_pcm(path: Path | str, target: AudioFormat = MIC_FORMAT) -> bytes:
     """A 16-bit WAV file as PCM in `target` format (resampled and down-mixed when needed)."""
@@ -55,8 +59,11 @@ class WavFileSource(AudioSource):
     """A WAV file as the microphone; after its end: `silence` (a microphone never ends), `loop`, or `stop`."""
 
     def __init__(self, path: Path | str, *, chunk_ms: int = 20, realtime: bool = True, at_end: str = "silence",
-                 lead_silence_s: float = 0.0) -> None:
+                 lead_silence_s: float = 0.0, wait_for_begin: bool = False) -> None:
         super().__init__(chunk_ms)
+        self._begun = asyncio.Event()
+        if not wait_for_begin:
+            self._begun.set()
         if at_end not in ("silence", "loop", "stop"):
             raise ValueError("at_end must be 'silence', 'loop' or 'stop'")
         self.path = Path(path)
@@ -66,8 +73,20 @@ class WavFileSource(AudioSource):
         self.realtime = realtime
         self.at_end = at_end
 
+    def close(self) -> None:
+        super().close()
+        self._begun.set()  # a file still waiting for its start ends too
+
+    def begin(self) -> None:
+        if not self._begun.is_set():
+            logger.info("%s: the satellite is listening, the file starts", self.path.name)
+        self._begun.set()
+
     async def chunks(self) -> AsyncIterator[bytes]:
         silence = b"\x00" * self.chunk_bytes
+        if not self._begun.is_set():
+            logger.info("%s: waiting for the server connection before playing the file", self.path.name)
+            await self._begun.wait()
         start = time.monotonic()
         index = 0
         position = 0
@@ -176,6 +195,8 @@ def open_source(spec: str | None, *, chunk_ms: int = 20, realtime: bool = True) 
         return SoundDeviceSource(int(name) if name.isdigit() else name, chunk_ms=chunk_ms)
     path = Path(spec)
     if path.suffix.lower() == ".wav":
-        return WavFileSource(path, chunk_ms=chunk_ms, realtime=realtime)
+        # as the microphone of a satellite: the file starts once it is connected and listening (SatelliteApp calls
+        # begin()); before, a wake word at the file's start was heard while nobody could answer, and dropped
+        return WavFileSource(path, chunk_ms=chunk_ms, realtime=realtime, wait_for_begin=True)
     raise AudioDeviceError(f"unknown audio input {spec!r}: give a .wav file, '-' for raw PCM on stdin, 'silence', "
                            "or 'device[:name]'")
