@@ -120,6 +120,41 @@ def file_detection(detector: WakewordDetector, files: list[np.ndarray], cls: int
     return 100 * float(np.mean([np.any(smooth(scores(detector, a), smoothing)[:, cls] >= threshold) for a in files]))
 
 
+def contract_windows(model, audio: np.ndarray, hop_s: float = 1.0) -> np.ndarray:
+    """``probabilities`` of the full-window graph (the ONNX contract) on ``chunk_samples`` windows every ``hop_s``
+    over ``audio``, which is padded with zeros after its end to a whole window: how a tool without the stream graph
+    scores a file."""
+    size, hop = model.chunk_samples, int(hop_s * SR)
+    length = max(audio.size, size)
+    length += (size - length) % hop  # whole hops after the first window
+    audio = np.concatenate([audio, np.zeros(length - audio.size, np.float32)])
+    windows = np.stack([audio[s : s + size] for s in range(0, audio.size - size + 1, hop)]).astype(np.float32)
+    return np.concatenate([model.predict(windows[i : i + 64]) for i in range(0, len(windows), 64)])
+
+
+def bench_contract(name: str, model, cfg: CorpusConfig, positives: int, speech: list[tuple[np.ndarray, int]],
+                   confusable: list[tuple[np.ndarray, int]], hop_s: float = 1.0) -> None:
+    """The same clips through the full-window ONNX graph alone, 2 s windows every ``hop_s`` (no stream state)."""
+    wake = model.classes[:-1]
+    thresholds = np.array(model.class_thresholds)
+    fires = lambda rows: (rows[:, : len(wake)] >= thresholds[None, :]).any(axis=1)  # noqa: E731
+    parts = []
+    for c, kind in enumerate(wake[:1]):
+        clip_hits = np.mean([np.any(contract_windows(model, a, hop_s)[:, c] >= thresholds[c]) for a, _ in clips(cfg, kind, positives)])
+        files = file_clips(cfg, kind, positives)
+        trimmed = [f[np.flatnonzero(f)[0] : np.flatnonzero(f)[-1] + 1] for f in files]  # the word alone, as a short file
+        file_hits = np.mean([np.any(contract_windows(model, f, hop_s)[:, c] >= thresholds[c]) for f in trimmed])
+        parts.append(f"{kind} {clip_hits * 100:.1f} % of held-out clips, {file_hits * 100:.1f} % of the clean words as short files")
+    events = 0
+    for a, _ in speech:  # a run of firing windows is one false accept
+        hit = fires(contract_windows(model, a, hop_s))
+        events += int(np.sum(hit[1:] & ~hit[:-1]) + hit[0]) if hit.size else 0
+    hours = sum(a.size for a, _ in speech) / SR / 3600
+    conf = np.mean([np.any(fires(contract_windows(model, a, hop_s))) for a, _ in confusable]) * 100
+    print(f"{name} through the ONNX contract (full-window graph, 2 s windows every {hop_s:g} s, files padded after): "
+          f"{'; '.join(parts)}; {events / hours:.2f} FA/h on the same {hours:.2f} h; confusables {conf:.1f} %")
+
+
 def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech: list[tuple[np.ndarray, int]], confusable: list[tuple[np.ndarray, int]]) -> None:
     model = load_wakeword_model(path, threads=1)
     hop = int((model.metadata.get("detector") or {}).get("hop_samples", 1280))
@@ -158,6 +193,7 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
     for start in range(0, sample.size - 1280 + 1, 1280):
         full.feed(sample[start : start + 1280])
     cpu_full = (time.process_time() - t1) / (sample.size / SR)
+    bench_contract(name, model, cfg, positives, speech, confusable)
     sizes = path.stat().st_size + path.with_name(path.stem + ".stream.onnx").stat().st_size
     print(f"{name} detector CPU: {cpu:.4f} s per audio s, streaming, {detector.settings.hop_samples // 16} ms blocks, 1 thread (full-window every 80 ms: {cpu_full:.4f} s/s, ratio {cpu_full / cpu:.1f}); files {sizes / 1e6:.2f} MB")
 

@@ -9,6 +9,9 @@ i.e. in-domain; 6 of the held-out families en-gb-scotland, en-029, nl, hu), spee
   without and with ``WakewordDetector.flush()`` at the end (what a caller scoring a file does);
 - a wake word spoken 0.1-0.8 s after a conversation, with the detector reset (the state before priming) or primed
   with the last window of room audio (what the WakeListener does when detection resumes).
+- one window through the ONNX contract (``<model>.onnx``, input ``audio`` [1, chunk_samples], no stream state), the
+  word placed at its start (a short file padded after it), centred, or at its end (padded before it), and ending
+  0-1.4 s before the window's end: what a tool that scores one padded window per file sees.
 
 Still espeak-ng, partly training voices: these figures isolate the conditions, they are not accuracy on people.
 
@@ -86,6 +89,23 @@ def main() -> None:
                 primed.append(detected(model, after, prime=before))
     line("wake word 0.1-0.8 s after a conversation, detector reset", reset)
     line("same, detector primed with the last window of audio", primed)
+
+    threshold = model.class_thresholds[0]
+    size = model.chunk_samples
+
+    def window_hit(word: np.ndarray, end: int) -> bool:
+        window = np.zeros(size, np.float32)
+        begin = max(0, end - word.size)
+        window[begin:end] = word[word.size - (end - begin):]
+        return bool(model.predict(window[None])[0, 0] >= threshold)
+
+    placed = [w / np.abs(w).max() * 0.5 for w in words]
+    line("one window (ONNX contract), word at its start (0.1 s in)", [window_hit(w, int(0.1 * SR) + w.size) for w in placed])
+    line("one window, word centred", [window_hit(w, (size + w.size) // 2) for w in placed])
+    line("one window, word at its end (0.1 s before it)", [window_hit(w, size - int(0.1 * SR)) for w in placed])
+    for before_end in (0.0, 0.2, 0.4, 0.7, 1.0, 1.2, 1.4):
+        fits = [w for w in placed if w.size <= size - int(before_end * SR)]
+        line(f"one window, word ending {before_end} s before its end", [window_hit(w, size - int(before_end * SR)) for w in fits])
 
 
 if __name__ == "__main__":

@@ -232,3 +232,26 @@ def test_flush_scores_the_end_of_a_file_that_stops_right_after_the_wake_word(mod
         assert detector.flush() == []  # nothing pending any more
     assert missed_without >= 1  # the flush is what found at least one of them
     assert WakewordDetector(model).flush() == []  # a detector that heard nothing
+
+
+def test_one_padded_window_of_a_short_file_finds_the_word_wherever_it_sits(model_path: Path, speak) -> None:
+    """A tool without the stream graph scores a short file as one ``chunk_samples`` window through the contract's
+    ``probabilities``: the graph also scores the windows that end up to 1.2 s earlier when the end is silence, so a
+    word at the start of the window (a file padded after it) is found; the stream's own row would miss it."""
+    model = load_wakeword_model(model_path)
+    size, threshold = model.chunk_samples, model.class_thresholds[0]
+    assert "window_probabilities" in model.output_names
+    for voice in ("en-us", "en-gb", "en-gb-x-rp"):
+        word = speak("Trixie", voice)
+        loud = np.flatnonzero(np.abs(word) > 1e-3)
+        word = word[loud[0] : loud[-1] + 1] / np.abs(word).max() * 0.5
+        placed = {}
+        for name, start in (("start", 800), ("middle", (size - word.size) // 2), ("end", size - 6400 - word.size)):
+            window = np.zeros(size, np.float32)
+            window[start : start + word.size] = word
+            placed[name] = window
+            assert model.predict(window[None])[0, 0] >= threshold, (voice, name)
+        assert model.predict_last_window(placed["start"][None])[0, 0] < threshold, voice  # the last window alone
+    # a window cut out of talk (sound up to its last sample) is scored by its last window alone, like the stream
+    talk = np.concatenate([speak("what a lovely day it is, and tomorrow too", "en-us")] * 2)[:size] * 0.5
+    np.testing.assert_array_equal(model.predict(talk[None]), model.predict_last_window(talk[None]))

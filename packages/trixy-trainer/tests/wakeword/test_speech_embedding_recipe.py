@@ -98,7 +98,7 @@ def test_recipe_trains_exports_and_streams_on_the_satellite(tmp_path: Path, memb
     assert meta["technology"] == "oww-embedding" and meta["pretrained"]["package"] == "pyopen-wakeword"
     assert set(meta["class_thresholds"]) == {"trixy", "system_command"} and "test" in meta["results"]
     graph = onnx.load(str(onnx_path)).graph
-    assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["probabilities"]
+    assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["probabilities", "window_probabilities"]
     pth_meta, head = read_pth(result.files["pth"], "test-pw", WAKEWORD_REQUIRED_KEYS)
     assert pth_meta["classes"] == ["trixy", "system_command", "none"] and pth_meta["architecture"]["params"]["members"] == members
     layout = {k.split(".")[0] for k in head}

@@ -142,7 +142,7 @@ class WakewordDetector:
             self._mel[0, :, : -self._new_frames] = self._mel[0, :, self._new_frames :]
             self._mel[0, :, -self._new_frames :] = new
             return self.model.stream_session.run(["probabilities"], {"mel": self._mel})[0]
-        return self.model.predict(self._history[None, :])
+        return self.model.predict_last_window(self._history[None, :])
 
     def feed(self, pcm: np.ndarray | bytes) -> list[WakewordDetection]:
         """Add audio (int16 PCM bytes/array or float in [-1, 1]) and return new detections."""

@@ -105,8 +105,20 @@ class WakewordModel:
         return [float(chosen.get(name, self.threshold)) for name in self.classes[:-1]]
 
     def predict(self, audio: np.ndarray) -> np.ndarray:
-        """Full-window probabilities for ``audio`` [batch, chunk_samples] float32 in [-1, 1]."""
+        """Full-window probabilities for ``audio`` [batch, chunk_samples] float32 in [-1, 1] (the contract's output:
+        for speech-embedding graphs, the most wake-like of the windows ending in the input's last 1.2 s)."""
         return self.session.run(["probabilities"], {"audio": np.asarray(audio, dtype=np.float32)})[0]
+
+    def predict_last_window(self, audio: np.ndarray) -> np.ndarray:
+        """Probabilities of the one window ending at the input's last sample: what the streaming graph gives at that
+        hop (``window_probabilities``; graphs without that output give ``probabilities``, which is that window)."""
+        output = "window_probabilities" if "window_probabilities" in self.output_names else "probabilities"
+        return self.session.run([output], {"audio": np.asarray(audio, dtype=np.float32)})[0]
+
+    @property
+    def output_names(self) -> list[str]:
+        """Outputs of the full-window graph."""
+        return [o.name for o in self.session.get_outputs()]
 
 
 def load_wakeword_model(path: str | Path, threads: int = 1, use_stream: bool = True) -> WakewordModel:

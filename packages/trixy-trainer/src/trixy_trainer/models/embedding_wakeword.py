@@ -3,7 +3,8 @@
 Only the head is trained (on espeak-ng speech); the front end was trained by Google on real speech, which is what
 lets a model trained on one synthesiser hear people. Two export forms share the weights:
 
-- full window: ``audio [batch, chunk_samples]`` -> ``probabilities`` (the fixed Trixy contract);
+- full window: ``audio [batch, chunk_samples]`` -> ``probabilities`` (the fixed Trixy contract: the most wake-like
+  of the windows ending in the last 1.2 s of the input) and ``window_probabilities`` (the window ending at its end);
 - streaming: each block of ``k`` 80 ms hops computes only its new mel frames and embeddings from cached context
   (inputs ``audio``, ``mel_context``, ``embedding_context``), ~10x less work per second than the full window.
 
@@ -143,16 +144,58 @@ class EmbeddingWakewordNet(nn.Module):
         return self.eval()
 
 
-class EmbeddingWakewordProbabilities(nn.Module):
-    """Full-window export wrapper: ``audio`` -> softmax ``probabilities``."""
+#: the full-window graph also scores the windows that end up to this many 80 ms steps before its input's end
+#: (1.2 s), over silence before the input, so a word anywhere in the input is scored where the head scores it best
+LOOKBACK_HOPS = 15
+#: ... but a window ending k steps early counts only when the k steps it drops are silence: the input's last
+#: k x 80 ms each at least 20 dB below its loudest 80 ms (amplitude ratio). A window that drops speech at the end
+#: would see talk cut short and silence before it, which no stream ever shows the head (it fired on held-out talk).
+QUIET_RATIO = 0.1
 
-    def __init__(self, net: EmbeddingWakewordNet) -> None:
+
+class EmbeddingWakewordProbabilities(nn.Module):
+    """Full-window export wrapper: ``audio [batch, chunk_samples]`` -> ``probabilities`` and ``window_probabilities``.
+
+    ``window_probabilities`` is the window that ends at the input's last sample, exactly what the streaming graph
+    gives at that hop (the satellite's fallback without a stream graph uses it). ``probabilities`` (the contract's
+    output) is the most wake-like (lowest "none") of that window and the ``lookback`` windows ending 80 ms, 160 ms,
+    ... before it, the input preceded by (dithered) silence: the head scores a word best 0.2-1.0 s after its end,
+    so a caller scoring one padded window per short clip gets the word's score wherever the clip put it (the last
+    window alone scored 0 % of clean words placed at the start of the input, with silence after them). A window
+    ending k steps early counts only when the input's last k steps are quiet (``QUIET_RATIO``): it then sees the
+    input's sound with that silence moved from its end to its start. An input that ends in speech (a window cut
+    out of a stream) gets its last window, as in the stream.
+    """
+
+    def __init__(self, net: EmbeddingWakewordNet, lookback: int = LOOKBACK_HOPS) -> None:
         super().__init__()
         self.net = net
-        self.register_buffer("dither", dither(net.chunk_samples))  # windows end on a step boundary
+        self.lookback = int(lookback)
+        pad = self.lookback * HOP_SAMPLES
+        self.register_buffer("silence", torch.zeros(1, pad))
+        self.register_buffer("dither", dither(pad + net.chunk_samples))  # windows end on a step boundary
 
-    def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.net(audio + self.dither), dim=-1)
+    def forward(self, audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        batch = audio.shape[0]
+        padded = torch.cat([self.silence.expand(batch, -1), audio], dim=1) + self.dither
+        mel = self.net.mel(padded)[:, -(self.net.frames + STEP_FRAMES * self.lookback) :]
+        embeddings = self.net.embedding(mel)  # [B, windows + lookback, 96]
+        size = self.net.head.windows
+        windows = embeddings.unfold(1, size, 1).transpose(2, 3)  # [B, lookback + 1, windows, 96]
+        logits = self.net.head(windows.reshape(batch * (self.lookback + 1), size, EMBEDDING_DIM))
+        rows = torch.softmax(logits, dim=-1).reshape(batch, self.lookback + 1, -1)
+        blocks = audio[:, audio.shape[1] % HOP_SAMPLES :].reshape(batch, -1, HOP_SAMPLES)  # 80 ms steps, end-aligned
+        level = blocks.pow(2).mean(dim=-1)  # [B, steps]: power of each 80 ms
+        loud = (level > level.amax(dim=1, keepdim=True) * QUIET_RATIO**2).to(audio.dtype)
+        # loud_tail[:, j]: loud steps among the last lookback - j (j = lookback: none dropped, always 0)
+        newest_first = torch.cumsum(torch.flip(loud[:, -self.lookback :], dims=[1]), dim=1)
+        loud_tail = torch.flip(torch.cat([torch.zeros_like(newest_first[:, :1]), newest_first], dim=1), dims=[1])
+        allowed = loud_tail < 0.5
+        allowed = allowed | (torch.arange(self.lookback + 1, device=audio.device) == self.lookback)[None, :]
+        none = torch.where(allowed, rows[:, :, -1], torch.full_like(rows[:, :, -1], 2.0))
+        best = torch.argmin(none, dim=1)  # the most wake-like window allowed
+        chosen = torch.gather(rows, 1, best[:, None, None].expand(-1, 1, rows.shape[-1]))[:, 0]
+        return chosen, rows[:, -1]
 
 
 class EmbeddingWakewordStream(nn.Module):
@@ -197,6 +240,7 @@ __all__ = [
     "DITHER_DBFS",
     "HOP_SAMPLES",
     "LAST_FRAME_LAG",
+    "LOOKBACK_HOPS",
     "N_MELS",
     "EmbeddingHead",
     "EmbeddingWakewordNet",

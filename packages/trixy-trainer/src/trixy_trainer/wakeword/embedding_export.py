@@ -22,6 +22,7 @@ from trixy_trainer.models.embedding_wakeword import (
     DITHER_DBFS,
     HOP_SAMPLES,
     LAST_FRAME_LAG,
+    LOOKBACK_HOPS,
     EmbeddingWakewordNet,
     EmbeddingWakewordProbabilities,
     EmbeddingWakewordStream,
@@ -38,7 +39,8 @@ def stream_audio_samples(block_hops: int) -> int:
 
 
 def stream_equivalence(net: EmbeddingWakewordNet, stream_path: Path, full_path: Path, block_hops: int, seconds: float = 4.0) -> float:
-    """Feed random audio through the streaming graph block by block and compare every row with the full graph."""
+    """Feed random audio through the streaming graph block by block and compare every row with the full graph's
+    ``window_probabilities`` (the window ending at its input's end)."""
     import onnxruntime as ort
 
     stream = ort.InferenceSession(str(stream_path), providers=["CPUExecutionProvider"])
@@ -54,7 +56,7 @@ def stream_equivalence(net: EmbeddingWakewordNet, stream_path: Path, full_path: 
         probs, mel_ctx, emb_ctx = stream.run(None, {"audio": audio, "mel_context": mel_ctx, "embedding_context": emb_ctx})
         for j in range(block_hops):
             hop_end = end - (block_hops - 1 - j) * HOP_SAMPLES
-            expected = full.run(["probabilities"], {"audio": history[hop_end - chunk : hop_end][None]})[0][0]
+            expected = full.run(["window_probabilities"], {"audio": history[hop_end - chunk : hop_end][None]})[0][0]
             worst = max(worst, float(np.max(np.abs(probs[0, j] - expected))))
     if worst > 1e-4:
         raise TrainerError(f"{stream_path}: streaming graph differs from the full window by {worst:.2e}; export is broken")
@@ -76,17 +78,21 @@ def export_embedding_wakeword(
     out.mkdir(parents=True, exist_ok=True)
     net = net.eval()
     meta = dict(metadata)
+    # what the full-window graph's ``probabilities`` scan: its last window and this many before it (80 ms apart)
+    meta["features"] = {**(meta.get("features") or {}), "full_window_lookback_hops": LOOKBACK_HOPS}
     paths: dict[str, Path] = {}
     chunk = net.chunk_samples
     if "onnx" in formats:
         paths["onnx"] = out / f"{name}.onnx"
         wrapper = EmbeddingWakewordProbabilities(net).eval()
         batch = torch.export.Dim("batch", min=1, max=4096)
-        _export(wrapper, (torch.randn(2, chunk) * 0.1,), paths["onnx"], ["audio"], ["probabilities"], {"audio": {0: batch}})
+        _export(wrapper, (torch.randn(2, chunk) * 0.1,), paths["onnx"], ["audio"], ["probabilities", "window_probabilities"],
+                {"audio": {0: batch}})
         write_onnx_metadata(paths["onnx"], meta, WAKEWORD_REQUIRED_KEYS)
         probe = torch.randn(3, chunk) * 0.1
+        probe[0, : chunk // 2] = 0.0  # a word-like burst late in the window, silence before it
         with torch.no_grad():
-            diff = _check(paths["onnx"], {"audio": probe.numpy()}, [wrapper(probe).numpy()])
+            diff = _check(paths["onnx"], {"audio": probe.numpy()}, [t.numpy() for t in wrapper(probe)], atol=(1e-4, 1e-4))
         paths["stream_onnx"] = out / f"{name}.stream.onnx"
         stream = EmbeddingWakewordStream(net, block_hops).eval()
         mel_ctx, emb_ctx = initial_contexts(net)
