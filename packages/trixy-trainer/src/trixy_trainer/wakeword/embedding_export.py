@@ -90,7 +90,8 @@ def export_embedding_wakeword(
                 {"audio": {0: batch}})
         write_onnx_metadata(paths["onnx"], meta, WAKEWORD_REQUIRED_KEYS)
         probe = torch.randn(3, chunk) * 0.1
-        probe[0, : chunk // 2] = 0.0  # a word-like burst late in the window, silence before it
+        probe[0, : chunk // 2] = 0.0  # sound up to the end: the last window alone
+        probe[1, chunk // 2 :] = 0.0  # sound, then silence: the look-back windows count too
         with torch.no_grad():
             diff = _check(paths["onnx"], {"audio": probe.numpy()}, [t.numpy() for t in wrapper(probe)], atol=(1e-4, 1e-4))
         paths["stream_onnx"] = out / f"{name}.stream.onnx"
