@@ -74,6 +74,9 @@ class WakewordModel:
     session: ort.InferenceSession
     stream_session: ort.InferenceSession | None = None
     stream_metadata: dict[str, Any] = field(default_factory=dict)
+    #: the full-window output that is the window ending at the input's end (the stream's row): graphs with the
+    #: look-back have ``window_probabilities``; in older ones ``probabilities`` is that window
+    window_output: str = "probabilities"
 
     @property
     def sample_rate(self) -> int:
@@ -112,13 +115,7 @@ class WakewordModel:
     def predict_last_window(self, audio: np.ndarray) -> np.ndarray:
         """Probabilities of the one window ending at the input's last sample: what the streaming graph gives at that
         hop (``window_probabilities``; graphs without that output give ``probabilities``, which is that window)."""
-        output = "window_probabilities" if "window_probabilities" in self.output_names else "probabilities"
-        return self.session.run([output], {"audio": np.asarray(audio, dtype=np.float32)})[0]
-
-    @property
-    def output_names(self) -> list[str]:
-        """Outputs of the full-window graph."""
-        return [o.name for o in self.session.get_outputs()]
+        return self.session.run([self.window_output], {"audio": np.asarray(audio, dtype=np.float32)})[0]
 
 
 def load_wakeword_model(path: str | Path, threads: int = 1, use_stream: bool = True) -> WakewordModel:
@@ -137,7 +134,8 @@ def load_wakeword_model(path: str | Path, threads: int = 1, use_stream: bool = T
     names = [i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()]
     if names[0] != ["audio"] or "probabilities" not in names[1]:
         raise WakewordModelError(f"{path}: expected input 'audio' and output 'probabilities', got {names}")
-    model = WakewordModel(path=path, metadata=meta, session=session)
+    model = WakewordModel(path=path, metadata=meta, session=session,
+                          window_output="window_probabilities" if "window_probabilities" in names[1] else "probabilities")
     stream_path = path.with_name(path.stem + ".stream.onnx")
     if use_stream and stream_path.is_file():
         stream = _session(stream_path, threads)

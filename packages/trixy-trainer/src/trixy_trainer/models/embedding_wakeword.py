@@ -175,6 +175,18 @@ class EmbeddingWakewordProbabilities(nn.Module):
         self.register_buffer("silence", torch.zeros(1, pad))
         self.register_buffer("dither", dither(pad + net.chunk_samples))  # windows end on a step boundary
 
+    def _counting(self, audio: torch.Tensor) -> torch.Tensor:
+        """``[B, lookback + 1]``: which windows count, oldest first; the window ending k steps early counts when the
+        input's last k steps are all quiet (the last window always counts)."""
+        batch = audio.shape[0]
+        steps = audio[:, audio.shape[1] % HOP_SAMPLES :].reshape(batch, -1, HOP_SAMPLES)  # 80 ms steps, end-aligned
+        level = steps.pow(2).mean(dim=-1)  # [B, steps]: power of each
+        loud = (level > level.amax(dim=1, keepdim=True) * QUIET_RATIO**2).to(audio.dtype)
+        # loud steps among the newest n, n = 0 .. lookback (cumsum: ONNX has no cumulative product)
+        newest = torch.cumsum(torch.flip(loud[:, -self.lookback :], dims=[1]), dim=1)
+        dropped_loud = torch.flip(torch.cat([torch.zeros_like(newest[:, :1]), newest], dim=1), dims=[1])
+        return dropped_loud < 0.5
+
     def forward(self, audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         batch = audio.shape[0]
         padded = torch.cat([self.silence.expand(batch, -1), audio], dim=1) + self.dither
@@ -184,16 +196,8 @@ class EmbeddingWakewordProbabilities(nn.Module):
         windows = embeddings.unfold(1, size, 1).transpose(2, 3)  # [B, lookback + 1, windows, 96]
         logits = self.net.head(windows.reshape(batch * (self.lookback + 1), size, EMBEDDING_DIM))
         rows = torch.softmax(logits, dim=-1).reshape(batch, self.lookback + 1, -1)
-        blocks = audio[:, audio.shape[1] % HOP_SAMPLES :].reshape(batch, -1, HOP_SAMPLES)  # 80 ms steps, end-aligned
-        level = blocks.pow(2).mean(dim=-1)  # [B, steps]: power of each 80 ms
-        loud = (level > level.amax(dim=1, keepdim=True) * QUIET_RATIO**2).to(audio.dtype)
-        # loud_tail[:, j]: loud steps among the last lookback - j (j = lookback: none dropped, always 0)
-        newest_first = torch.cumsum(torch.flip(loud[:, -self.lookback :], dims=[1]), dim=1)
-        loud_tail = torch.flip(torch.cat([torch.zeros_like(newest_first[:, :1]), newest_first], dim=1), dims=[1])
-        allowed = loud_tail < 0.5
-        allowed = allowed | (torch.arange(self.lookback + 1, device=audio.device) == self.lookback)[None, :]
-        none = torch.where(allowed, rows[:, :, -1], torch.full_like(rows[:, :, -1], 2.0))
-        best = torch.argmin(none, dim=1)  # the most wake-like window allowed
+        none = torch.where(self._counting(audio), rows[:, :, -1], torch.full_like(rows[:, :, -1], 2.0))
+        best = torch.argmin(none, dim=1)  # the most wake-like window that counts
         chosen = torch.gather(rows, 1, best[:, None, None].expand(-1, 1, rows.shape[-1]))[:, 0]
         return chosen, rows[:, -1]
 
