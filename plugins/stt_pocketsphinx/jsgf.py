@@ -314,7 +314,15 @@ def compile_jsgf(
         prefixes = [p for p in dict.fromkeys(prefixes) if p and all(pronounceable(w) for w in p.split())]
         for prefix in prefixes:
             compiler.words.update(prefix.split())
-        head = f"[ {' | '.join(prefixes)} ] " if prefixes else ""
-        lines.append(f"public <command> = {head}( " + " | ".join(intent_rules) + " );")
+        commands = "( " + " | ".join(intent_rules) + " )"
+        if prefixes:
+            # each prefix as its own branch, not an optional "[ trixy | hey trixy ]" in front: pocketsphinx turns an
+            # optional into a null transition, and with it a command after 50 ms of silence decoded as another
+            # command ("set a timer for five minutes" -> "turn it up"; benchmarks/stt_bench.py, docs/plugins.md)
+            alternatives = ["<commands>", *(f"( {prefix} <commands> )" for prefix in prefixes)]
+            lines.append("public <command> = " + " | ".join(alternatives) + ";")
+            lines.append(f"<commands> = {commands};")
+        else:
+            lines.append(f"public <command> = {commands};")
     lines.extend(f"<{name}> = {body};" for name, body in compiler.rules.items())
     return JsgfGrammar(text="\n".join(lines) + "\n", words=compiler.words, intents=compiled, skipped=skipped)

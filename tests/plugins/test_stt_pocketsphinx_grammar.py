@@ -90,8 +90,24 @@ def test_a_leading_wake_word_is_allowed_and_removed(recogniser, speech, jsgf):
     transcript = recogniser.transcribe(speech("trixy please order a pizza"))
     assert transcript.text == "please order a pizza" and transcript.grammar_text == "trixy please order a pizza"
     grammar = jsgf.compile_jsgf(Intents.from_dict(TEMPLATES), optional_prefixes=["Trixy", "hey trixy"])
-    assert "public <command> = [ trixy | hey trixy ] ( <intent_SetTimer>" in grammar.text
-    assert grammar.accepts("hey trixy set a timer for two minutes") and not grammar.accepts("trixy")
+    assert "public <command> = <commands> | ( trixy <commands> ) | ( hey trixy <commands> );" in grammar.text
+    assert "<commands> = ( <intent_SetTimer> | <intent_Play> | <intent_Order> );" in grammar.text
+    assert grammar.accepts("hey trixy set a timer for two minutes") and grammar.accepts("set a timer for two minutes")
+    assert not grammar.accepts("trixy") and not grammar.accepts("trixy trixy play some music")
+
+
+#: commands that the grammar with the wake words as an optional "[ trixy | hey trixy ]" prefix decoded as other
+#: commands once silence came before them ("turn it up", "that's a little pond in it", "what i eat")
+AFTER_SILENCE = [("set a timer for five minutes", "en-us+m3", 150), ("set a timer for five minutes", "en-gb+f4", 170),
+                 ("what time is it", "en-us+f3", 190)]
+
+
+@pytest.mark.parametrize(("phrase", "voice", "speed"), AFTER_SILENCE)
+def test_a_command_after_silence_is_not_bent_by_the_wake_word_prefix(recogniser, espeak, phrase, voice, speed):
+    pcm = espeak.pcm(phrase, voice=voice, speed=speed)
+    silence = np.zeros(int(0.3 * 16000), dtype="<i2").tobytes()
+    transcript = recogniser.transcribe(silence + pcm + silence + silence)
+    assert transcript.text.replace("minute", "minutes").replace("minutess", "minutes") == phrase, transcript
 
 
 def test_other_voice_and_speed_still_recognised(recogniser, espeak):

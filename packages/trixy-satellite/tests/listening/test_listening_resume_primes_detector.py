@@ -115,7 +115,7 @@ class ReportingDetector(WakewordDetector):
         return found
 
 
-def test_the_buffer_starts_where_the_window_that_fired_ended_not_when_the_block_was_scored() -> None:
+def test_the_buffer_starts_in_the_pause_before_the_window_that_fired_ended_not_when_the_block_was_scored() -> None:
     model = load_wakeword_model(MODEL)
     word = espeak("Trixie") * 0.6
     tone = 4000 * np.sin(np.arange(16000) / 3).astype(np.float32)
@@ -136,7 +136,11 @@ def test_the_buffer_starts_where_the_window_that_fired_ended_not_when_the_block_
         [(fired_end, reported_at)] = detector.reports
         latencies.append(reported_at - fired_end)
         client.fire(StartStreaming(conversation_id="c1", silence_s=1.0, max_duration_s=5))
-        sent = sum(len(a) for a in client.audio) // 2
-        # everything from the end of the window that fired was buffered and sent (to within a microphone chunk)
-        assert abs(sent - (fed - round(fired_end * 16000))) <= CHUNK, lead
+        sent = np.frombuffer(b"".join(client.audio), "<i2")
+        start, fired = fed - sent.size, round(fired_end * 16000)
+        # buffered and sent from the quietest moment of the 0.3 s before the window that fired ended (to within a
+        # microphone chunk): in the pause, so the whole command and none of the wake word's sound
+        assert fired - round(0.3 * 16000) - CHUNK <= start <= fired, lead
+        assert start <= round(lead * 16000) + word.size + round(0.2 * 16000), lead  # the command's start is sent
+        assert np.abs(sent[:CHUNK]).max() < 300, lead  # room noise (std 40), not the word
     assert max(latencies) >= 0.16  # the detector reported up to a block after the window that fired

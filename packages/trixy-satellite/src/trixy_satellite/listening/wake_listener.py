@@ -15,10 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from trixy_core.logging import debug_print
+from trixy_satellite.listening.command_start import command_start_s
 from trixy_satellite.listening.detection_keeper import DetectionKeeper
 from trixy_satellite.listening.speaker_window import SpeakerWindow
 
 logger = logging.getLogger(__name__)
+
+#: the recorder keeps this much audio from before a detection (its level window), so a start further back is cut
+MAX_LOOKBACK_S = 1.0
 
 
 class WakeListener:
@@ -83,11 +87,14 @@ class WakeListener:
                 break
 
     def _latency_s(self, detection: Any) -> float:
-        """How long ago the window that fired ended: the command may have started since (0 when unknown)."""
+        """Where the command's recording starts, in seconds before now: the quietest moment of the 0.3 s before the
+        window that fired ended (`command_start_s`), so a command that began before the detector reported keeps its
+        first word and the wake word's tail stays out (0 when the detector does not say when it fired)."""
         fed, at = getattr(self.detector, "stream_time_s", None), getattr(detection, "stream_time_s", None)
         if not isinstance(fed, float) or not isinstance(at, float):
             return 0.0
-        return min(max(0.0, fed - at), 1.0)
+        since = min(max(0.0, fed - at), 1.0)
+        return min(command_start_s(self.recent.audio(), self.recent.sample_rate, since), MAX_LOOKBACK_S)
 
     def _resume(self) -> None:
         """Detection starts again: a clean detector, primed with the last window of audio (not digital silence)."""
