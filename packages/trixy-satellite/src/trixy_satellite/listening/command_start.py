@@ -6,7 +6,8 @@ where that window ended cut the first syllables of a command that had already be
 "i eat"); starting a fixed time earlier put the wake word's tail in front of the command, which a grammar recogniser
 also mishears. The gap between the two words is what separates them, so the recording starts at the quietest
 30 ms of the ``search_s`` before the fired window's end: in a pause that is the pause, wherever in it the detector
-fired, and when it fired late, after the command had begun, it is the pause before the command. Measured with `benchmarks/wake_command_bench.py` (docs/pipeline.md).
+fired, and when it fired late, after the command had begun, it is the pause before the command. Measured with
+`benchmarks/wake_command_bench.py` (docs/pipeline.md).
 """
 
 from __future__ import annotations
