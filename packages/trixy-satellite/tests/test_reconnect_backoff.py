@@ -45,3 +45,24 @@ async def test_the_client_backs_off_while_the_server_is_down() -> None:
         await client.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_repeated_failure_is_logged_once_then_at_debug_level(caplog) -> None:
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = SatelliteClient(ClientSettings(host="127.0.0.1", port=port, retry_interval_s=0.02, retry_max_s=0.04,
+                                            connect_timeout_s=1.0, mac="aa:bb:cc:00:15:31"))
+    caplog.set_level("DEBUG", logger="trixy_satellite.client")
+    task = asyncio.get_running_loop().create_task(client.run())
+    try:
+        async with asyncio.timeout(5):
+            while client.backoff.failures < 4:  # noqa: ASYNC110 - polling a counter the client bumps
+                await asyncio.sleep(0.01)
+    finally:
+        await client.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    ended = [r for r in caplog.records if r.name == "trixy_satellite.client" and "connection to the server ended" in r.message]
+    assert len(ended) >= 3 and ended[0].levelname == "INFO" and "cannot connect" in ended[0].message
+    assert {r.levelname for r in ended[1:]} == {"DEBUG"}  # the same failure again: the debug log only

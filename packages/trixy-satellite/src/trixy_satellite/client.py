@@ -95,6 +95,7 @@ class SatelliteClient:
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
         self._next_delay: float | None = None
+        self._logged_failure: str | None = None  # a failure repeated since the last accept is logged at debug level
         self.backoff = ReconnectBackoff(settings.retry_interval_s, settings.retry_max_s)
         """Waits between attempts; reset by each accept."""
         self._gate = DownlinkGate()
@@ -158,7 +159,13 @@ class SatelliteClient:
             backoff = self.backoff.next_delay()
             delay = self._next_delay if self._next_delay is not None else backoff
             self._next_delay = None
-            logger.info("connection to the server ended (%s); retrying in %.1f s", reason, delay)
+            # the same failure again (a server that is down, the standalone's optional sync server that is not
+            # there) goes to the debug log: one line when it starts, not one every retry for hours
+            again = reason == self._logged_failure
+            (logger.debug if again else logger.info)(
+                "connection to the server ended (%s); retrying in %.1f s%s", reason, delay,
+                "" if again else " (the same failure again is logged at debug level)")
+            self._logged_failure = reason
             try:
                 await asyncio.wait_for(self._stopping.wait(), delay)
             except TimeoutError:
@@ -193,6 +200,7 @@ class SatelliteClient:
         self.state = "connected"
         self.connections += 1
         self.backoff.reset()
+        self._logged_failure = None
         self._connected.set()
         logger.info("connected to %s:%d as %s (encryption %s)", s.host, s.port, s.satellite_id,
                     "on" if conn.encrypt else "off")
