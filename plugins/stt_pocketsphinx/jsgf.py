@@ -318,7 +318,7 @@ def compile_jsgf(
         if prefixes:
             # each prefix as its own branch, not an optional "[ trixy | hey trixy ]" in front: pocketsphinx turns an
             # optional into a null transition, and with it a command after 50 ms of silence decoded as another
-            # command ("set a timer for five minutes" -> "turn it up"; benchmarks/stt_bench.py, docs/plugins.md)
+            # command ("set a timer for five minutes" -> "turn it up"; benchmarks/wake_command_bench.py, docs/plugins.md)
             alternatives = ["<commands>", *(f"( {prefix} <commands> )" for prefix in prefixes)]
             lines.append("public <command> = " + " | ".join(alternatives) + ";")
             lines.append(f"<commands> = {commands};")
