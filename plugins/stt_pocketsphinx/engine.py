@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_SCORE_RATIO = 1.0
 """Grammar score / phone-loop score below which a grammar result is rejected. Measured on espeak-ng voices
-(benchmarks/stt_bench.py): in-domain commands score about 1.0-1.6, out-of-domain sentences 0 (no grammar path) to
+(benchmarks/plugins_speech_bench.py): in-domain commands score about 1.0-1.6, out-of-domain sentences 0 (no grammar path) to
 1.5, so this threshold only catches the clearly foreign ones; see docs/plugins.md."""
 _NOISE_WORDS = frozenset({"<s>", "</s>", "<sil>", "[noise]", "[laugh]", "[breath]", "[cough]", "[um]", "[uh]"})
 
