@@ -62,7 +62,8 @@ class DetectionKeeper:
     def detected(self, name: str, score: float) -> None:
         """A detection just happened (call after feeding the chunk it was found in)."""
         audio = bytearray(self._recent.audio().tobytes()[-self.before_bytes:])
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{int(time.time() * 1000) % 1000:03d}"
+        now = time.time()  # one reading for the seconds and the milliseconds (two could straddle a second)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + f"-{int(now * 1000) % 1000:03d}"
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "wakeword"
         pending = _Pending(self.folder / safe / f"{stamp}_{score:.3f}.wav", audio, self.after_bytes)
         if pending.missing <= 0:
