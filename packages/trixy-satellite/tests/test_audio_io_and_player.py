@@ -17,7 +17,7 @@ from trixy_satellite.audio import (
     WavFileSource,
     open_source,
 )
-from trixy_satellite.audio.format import convert
+from trixy_satellite.audio.format import CLIP_BLOCK_S, MIC_FORMAT, convert, resample_clip
 from trixy_satellite.errors import AudioDeviceError, AudioFormatError
 
 
@@ -154,3 +154,46 @@ def test_convert_up_and_down_keeps_length_ratio():
     up = convert(pcm, SPEECH_FORMAT, MUSIC_FORMAT)
     assert len(up) == len(pcm) * 6
     assert len(convert(up, MUSIC_FORMAT, SPEECH_FORMAT)) == len(pcm)
+
+
+def level_db(samples: np.ndarray, rate: int, freq: float) -> float:
+    """Level of ``freq`` in ``samples`` (dB, Hann-windowed spectrum peak within 30 Hz)."""
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
+    bins = np.fft.rfftfreq(samples.size, 1 / rate)
+    return 20 * np.log10(spectrum[np.abs(bins - freq) < 30].max() + 1e-9)
+
+
+def test_a_22_khz_wav_is_band_limited_not_folded_into_the_16_khz_band(tmp_path):
+    # text-to-speech files are often 22.05 kHz; their 8-11 kHz must vanish, not fold down (10 kHz -> 6.05 kHz)
+    rate = 22050
+    t = np.arange(rate * 2) / rate
+    mix = 6000 * np.sin(2 * np.pi * 1000 * t) + 6000 * np.sin(2 * np.pi * 10000 * t)
+    write_wav(tmp_path / "tts.wav", mix.astype(np.int16), rate)
+    heard = np.frombuffer(WavFileSource(tmp_path / "tts.wav").pcm, "<i2")[: 2 * 16000]
+    assert level_db(heard, 16000, 1000) - level_db(heard, 16000, 16000 - 10000) > 60
+    linear = np.frombuffer(convert(mix.astype(np.int16).tobytes(), AudioFormat(rate, 1), MIC_FORMAT), "<i2")
+    assert level_db(linear, 16000, 1000) - level_db(linear, 16000, 16000 - 10000) < 30  # what the chunk converter folds
+
+
+def test_a_long_wav_is_resampled_in_blocks_without_seams(tmp_path):
+    rate = 44100
+    t = np.arange(rate * (2 * round(CLIP_BLOCK_S) + 3) + 441 * 7) / rate  # three blocks; a whole number of 441ths
+    # (the output length of a file is rounded to whole samples: a clip of any other length drifts by up to half a
+    # sample towards its end, as one FFT of the whole clip would)
+    tone_ = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    stereo = np.stack([tone_, tone_], axis=1).ravel()
+    write_wav(tmp_path / "long.wav", stereo, rate, channels=2)
+    heard = np.frombuffer(WavFileSource(tmp_path / "long.wav").pcm, "<i2").astype(np.float64)
+    assert abs(heard.size - round(tone_.size * 16000 / rate)) <= 320  # whole 20 ms chunks of padding at most
+    expected = 8000 * np.sin(2 * np.pi * 440 * np.arange(heard.size) / 16000)
+    inner = slice(16000, round(tone_.size * 16000 / rate) - 16000)  # away from the file's own ends
+    assert np.max(np.abs(heard[inner] - expected[inner])) < 40  # no click where the blocks meet (0.5 % of the tone)
+
+
+def test_resample_clip_keeps_a_short_clip_exact_and_multi_channel():
+    data = np.random.default_rng(0).normal(0, 1000, (22050, 2))
+    out = resample_clip(data, 22050, 16000)
+    assert out.shape == (16000, 2) and resample_clip(data, 16000, 16000) is data
+    back = resample_clip(out, 16000, 22050)
+    low = np.fft.rfft(data[:, 0])[: 7000]  # below 7 kHz both agree
+    assert np.allclose(np.fft.rfft(back[:, 0])[: 7000], low, rtol=0, atol=1e-6 * np.abs(low).max())

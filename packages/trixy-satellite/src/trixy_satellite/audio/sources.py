@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from trixy_satellite.audio.format import MIC_FORMAT, AudioFormat, convert
+from trixy_satellite.audio.format import MIC_FORMAT, AudioFormat, convert_clip
 from trixy_satellite.errors import AudioDeviceError, AudioFormatError
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class AudioSource:
 
 
 def read_wav_pcm(path: Path | str, target: AudioFormat = MIC_FORMAT) -> bytes:
-    """A 16-bit WAV file as PCM in `target` format (resampled and down-mixed when needed)."""
+    """A 16-bit WAV file as PCM in `target` format (down-mixed and band-limited resampled when needed)."""
     try:
         with wave.open(str(path), "rb") as wav:
             width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
@@ -52,7 +52,7 @@ def read_wav_pcm(path: Path | str, target: AudioFormat = MIC_FORMAT) -> bytes:
         raise AudioDeviceError(f"cannot read WAV file {path}: {exc}") from exc
     if width != 2:
         raise AudioFormatError(f"{path} is {8 * width}-bit; convert it to 16-bit PCM (e.g. sox in.wav -b 16 out.wav)")
-    return convert(frames, AudioFormat(rate, channels), target)
+    return convert_clip(frames, AudioFormat(rate, channels), target)
 
 
 class WavFileSource(AudioSource):
