@@ -1,6 +1,8 @@
 """Where a command's recording starts after a wake word: the quietest moment of the 0.3 s before the window that
 fired ended, so a command that began before the detector reported keeps its start and the wake word stays out."""
 
+from types import SimpleNamespace
+
 import numpy as np
 from satellite_test_doubles import QUIET, FakeClient
 
@@ -57,8 +59,6 @@ class FiresOnceDetector:
         self.samples += len(chunk) // 2
         if self.fed != self.at_chunk:
             return []
-        from types import SimpleNamespace
-
         return [SimpleNamespace(wakeword_id=0, name="trixy", score=0.95, loudness_dbfs=-14.0,
                                 stream_time_s=self.stream_time_s - self.lag_s)]
 

@@ -41,22 +41,34 @@ MUSIC_FORMAT = AudioFormat(48000, 2)
 """Music output stream (port 2104)."""
 
 
+def _frames(pcm: bytes, source: AudioFormat, dtype: type) -> np.ndarray:
+    """s16le PCM as ``[frames, channels]`` of ``dtype`` (a trailing partial frame dropped)."""
+    data = np.frombuffer(pcm[: len(pcm) - len(pcm) % source.frame_bytes], dtype="<i2")
+    return data.reshape(-1, source.channels).astype(dtype)
+
+
+def _mix(data: np.ndarray, channels: int) -> np.ndarray:
+    """Up/down-mix ``[frames, channels]``: the mean of the channels in every one of ``channels``."""
+    if data.shape[1] == channels:
+        return data
+    return np.repeat(data.mean(axis=1, keepdims=True), channels, axis=1)
+
+
+def _pcm16(data: np.ndarray) -> bytes:
+    return np.clip(np.rint(data), -32768, 32767).astype("<i2").tobytes()
+
+
 def convert(pcm: bytes, source: AudioFormat, target: AudioFormat) -> bytes:
     """Resample (linear) and up/down-mix s16le PCM from `source` to `target`."""
     if source == target or not pcm:
         return pcm
-    data = np.frombuffer(pcm[: len(pcm) - len(pcm) % source.frame_bytes], dtype="<i2")
-    data = data.reshape(-1, source.channels).astype(np.float32)
+    data = _frames(pcm, source, np.float32)
     if source.sample_rate != target.sample_rate and len(data):
         n_out = max(1, round(len(data) * target.sample_rate / source.sample_rate))
         x_new = np.linspace(0, len(data) - 1, n_out, dtype=np.float64)
         x_old = np.arange(len(data), dtype=np.float64)
         data = np.stack([np.interp(x_new, x_old, data[:, c]) for c in range(source.channels)], axis=1)
-    if source.channels != target.channels:
-        mono = data.mean(axis=1, keepdims=True)
-        data = np.repeat(mono, target.channels, axis=1)
-    return np.clip(np.rint(data), -32768, 32767).astype("<i2").tobytes()
-
+    return _pcm16(_mix(data, target.channels))
 
 #: whole-clip resampling works in blocks of this length (plus a margin each side), so a long file costs bounded memory
 CLIP_BLOCK_S = 20.0
@@ -102,9 +114,5 @@ def convert_clip(pcm: bytes, source: AudioFormat, target: AudioFormat) -> bytes:
     """`convert` for a whole clip (a WAV file): channels mixed as `convert` does, the rate changed band-limited."""
     if source == target or not pcm:
         return pcm
-    data = np.frombuffer(pcm[: len(pcm) - len(pcm) % source.frame_bytes], dtype="<i2")
-    data = data.reshape(-1, source.channels).astype(np.float64)
-    if source.channels != target.channels:
-        data = np.repeat(data.mean(axis=1, keepdims=True), target.channels, axis=1)
-    data = resample_clip(data, source.sample_rate, target.sample_rate)
-    return np.clip(np.rint(data), -32768, 32767).astype("<i2").tobytes()
+    data = _mix(_frames(pcm, source, np.float64), target.channels)
+    return _pcm16(resample_clip(data, source.sample_rate, target.sample_rate))

@@ -21,9 +21,6 @@ from trixy_satellite.listening.speaker_window import SpeakerWindow
 
 logger = logging.getLogger(__name__)
 
-#: the recorder keeps this much audio from before a detection (its level window), so a start further back is cut
-MAX_LOOKBACK_S = 1.0
-
 
 class WakeListener:
     """Detector + speaker window + recorder: the satellite's wake -> record loop."""
@@ -89,12 +86,13 @@ class WakeListener:
     def _latency_s(self, detection: Any) -> float:
         """Where the command's recording starts, in seconds before now: the quietest moment of the 0.3 s before the
         window that fired ended (`command_start_s`), so a command that began before the detector reported keeps its
-        first word and the wake word's tail stays out (0 when the detector does not say when it fired)."""
+        first word and the wake word's tail stays out (0 when the detector does not say when it fired). The recorder
+        sends what it kept of that (1 s by default)."""
         fed, at = getattr(self.detector, "stream_time_s", None), getattr(detection, "stream_time_s", None)
         if not isinstance(fed, float) or not isinstance(at, float):
             return 0.0
         since = min(max(0.0, fed - at), 1.0)
-        return min(command_start_s(self.recent.audio(), self.recent.sample_rate, since), MAX_LOOKBACK_S)
+        return command_start_s(self.recent.audio(), self.recent.sample_rate, since)
 
     def _resume(self) -> None:
         """Detection starts again: a clean detector, primed with the last window of audio (not digital silence)."""
