@@ -12,7 +12,10 @@ baseline of the same run). With --peers it runs Trixy's "hey jarvis" model, open
 A second set, "files", is the held-out English voices saying each phrase as a text-to-speech file does: no room or
 noise, peak -6 dBFS, one second of digital silence (exact zeros) before and after; every detector gets the same.
 For "Trixy" a third line reads the name as written, as espeak-ng (and engines that phonemise with it) say it,
-"try-ksee", by the same voices: the other lines spell it "Trixie" etc. to get "trick-see".
+"try-ksee", by the same voices: the other lines spell it "Trixie" etc. to get "trick-see". Three more "Trixy" lines:
+the word run into a lead-in word before it ("hey Trixie", in one breath), said fast (230-300 words per minute),
+and how often a confusable word after a lead-in ("hey tricky") fires (benchmarks/wakeword_phrasing.py has more
+ways of saying it).
 
 Still espeak-ng underneath: the figures say how far the models carry to unseen voices of the training engine
 (in-domain engine). Other engines and people are measured by the independent check, never here.
@@ -88,8 +91,14 @@ def clips(cfg: CorpusConfig, kind: str, count: int) -> list[tuple[np.ndarray, in
     return out
 
 
-def file_clips(cfg: CorpusConfig, kind: str, count: int) -> list[np.ndarray]:
-    """Held-out English voices (families and variants) saying ``kind``'s phrase as a clean file framed by zeros."""
+#: said right before the wake word, in one breath ("hey Trixie"): the first four are among the trainer's LEAD_INS
+#: (data.lead_in_p), the last four are not
+BENCH_LEAD_INS = ["hey", "okay", "oh", "hello", "yo", "hiya", "good morning", "hey you"]
+
+
+def file_clips(cfg: CorpusConfig, kind: str, count: int, speed: tuple[int, int] = (120, 200)) -> list[np.ndarray]:
+    """Held-out English voices (families and variants) saying ``kind``'s phrase as a clean file framed by zeros, at
+    espeak-ng rates ``speed`` (words per minute)."""
     binary = espeak_binary()
     bases = [v for v in ENGLISH_VOICES if v in cfg.test_voices]
     variants = [*cfg.test_variants, ""]
@@ -98,7 +107,7 @@ def file_clips(cfg: CorpusConfig, kind: str, count: int) -> list[np.ndarray]:
         rng = np.random.default_rng([77, i, sum(map(ord, kind))])
         variant = str(rng.choice(variants))
         voice = str(rng.choice(bases)) + (f"+{variant}" if variant else "")
-        audio = va.trim(speak(str(rng.choice(list(cfg.phrases[kind]))), voice, int(rng.integers(20, 80)), int(rng.integers(120, 200)), binary))
+        audio = va.trim(speak(str(rng.choice(list(cfg.phrases[kind]))), voice, int(rng.integers(20, 80)), int(rng.integers(*speed)), binary))
         silence = np.zeros(SR, np.float32)
         out.append(np.concatenate([silence, audio / max(float(np.max(np.abs(audio))), 1e-6) * 0.5, silence]).astype(np.float32))
     return out
@@ -177,6 +186,16 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
             clean = file_detection(detector, file_clips(written, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files of the name as written "
                   "(\"Trixy\", said \"try-ksee\")")
+            led = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead} {w}" for lead in BENCH_LEAD_INS for w in cfg.phrases["trixy"]]})
+            clean = file_detection(detector, file_clips(led, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said after a lead-in word in one "
+                  f"breath (\"hey Trixie\"; {', '.join(BENCH_LEAD_INS)})")
+            clean = file_detection(detector, file_clips(cfg, kind, positives, speed=(230, 300)), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said fast (espeak-ng 230-300 words/min)")
+            near = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead} {w}" for lead in BENCH_LEAD_INS for w in CONFUSABLES]})
+            fired = file_detection(detector, file_clips(near, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of a confusable word after a lead-in "
+                  "(\"hey tricky\", \"okay taxi\")")
     t0 = time.process_time()
     speech_scores = [smooth(scores(detector, a), smoothing) for a, _ in speech]
     cpu = (time.process_time() - t0) / (sum(a.size for a, _ in speech) / SR)

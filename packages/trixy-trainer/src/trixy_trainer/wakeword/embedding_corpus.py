@@ -56,6 +56,14 @@ COMMANDS = [
     "how long is left on my timer", "remind me to call mum", "turn the volume down", "good morning", "what's on my calendar",
     "pause", "next song", "tell me a joke", "switch off the lights in the living room", "set an alarm for seven",
 ]
+#: Words said right before a wake phrase in one breath (``data.lead_in_p``): "hey Trixy", "okay Trixy", ... The
+#: same lead-ins go before confusables ("hey taxi"), so a lead-in alone never means the wake word.
+LEAD_INS = [
+    "hey", "okay", "hi", "hello", "oh", "so", "um", "yes", "right", "please", "thanks", "well", "and", "now",
+    "alright", "excuse me", "hey there", "oh hi", "okay so", "um hey",
+]
+#: espeak-ng speaking rates (words per minute, ``-s``) of every clip unless ``phrase_speed`` says otherwise
+SPEED = (95, 230)
 SYLLABLE_ONSETS = ["", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "st", "tr", "kr", "pl", "sh", "ch", "j", "br", "fl", "gr"]
 SYLLABLE_NUCLEI = ["a", "e", "i", "o", "u", "ai", "ou", "ee", "oo", "ay", "ie"]
 SYLLABLE_CODAS = ["", "", "", "n", "s", "k", "t", "m", "l", "r", "ks", "x", "ng", "st"]
@@ -112,6 +120,30 @@ class CorpusConfig:
     negative_revoice: Revoice = field(default_factory=Revoice)
     variants: Sequence[str] = field(default_factory=lambda: list(VARIANTS))  # of the training/calibration voices
     language_variants: bool = False  # negative-speech language voices also take one of ``variants`` (unseen-variant sets)
+    lead_in_p: float = 0.0  # train/calibration: share of wake phrases and confusables said right after a lead-in word
+    phrase_speed: tuple[int, int] = SPEED  # train/calibration: espeak-ng rate range of wake phrases and confusables
+
+    def word_recipe(self, split: str) -> Mapping[str, Any]:
+        """How a split's wake phrases and confusables are said, where it differs from the default (cache key)."""
+        if split == "test":
+            return {}
+        out: dict[str, Any] = {}
+        if self.lead_in_p > 0:
+            out["lead_in_p"] = self.lead_in_p
+        if tuple(self.phrase_speed) != SPEED:
+            out["phrase_speed"] = list(self.phrase_speed)
+        return out
+
+    def lead_in(self, rng: np.random.Generator, split: str, text: str) -> str:
+        """``text``, in the training and calibration splits sometimes after a lead-in word (``lead_in_p``); draws
+        nothing from ``rng`` when the option is off, so the default corpus stays the same clip for clip."""
+        if split == "test" or self.lead_in_p <= 0 or rng.random() >= self.lead_in_p:
+            return text
+        return f"{rng.choice(LEAD_INS)} {text}"
+
+    def word_speed(self, split: str) -> tuple[int, int]:
+        """espeak-ng rate range for a split's wake phrases and confusables (the held-out test split keeps the default)."""
+        return SPEED if split == "test" else (int(self.phrase_speed[0]), int(self.phrase_speed[1]))
 
 
 
@@ -181,8 +213,8 @@ def _sentence(rng: np.random.Generator) -> str:
 
 
 def _say(rng: np.random.Generator, text: str, voice: str, cfg: CorpusConfig, binary: str, revoice: bool = True,
-         how: Revoice = _PLAIN) -> np.ndarray:
-    audio = speak(text, voice, int(rng.integers(10, 96)), int(rng.integers(95, 230)), binary)
+         how: Revoice = _PLAIN, speed: tuple[int, int] = SPEED) -> np.ndarray:
+    audio = speak(text, voice, int(rng.integers(10, 96)), int(rng.integers(*speed)), binary)
     audio = va.trim(audio)
     p = cfg.voice_change_p if how.voice_change_p is None else how.voice_change_p
     if revoice and rng.random() < p:
@@ -201,7 +233,7 @@ def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: 
     rng = np.random.default_rng([cfg.seed, _split_id(split), 10 + list(cfg.classes).index(wake), index])
     voice, english = _pick(rng, cfg, split, english=None if cfg.accent_phrases.get(wake) else True)
     spellings = cfg.phrases[wake] if english or not cfg.accent_phrases.get(wake) else cfg.accent_phrases[wake]
-    phrase = _say(rng, str(rng.choice(list(spellings))), voice, cfg, binary)
+    phrase = _say(rng, cfg.lead_in(rng, split, str(rng.choice(list(spellings)))), voice, cfg, binary, speed=cfg.word_speed(split))
     before = _silence(rng, 0.2, 1.2)
     if rng.random() < 0.2:
         before = np.concatenate([_say(rng, _sentence(rng), voice, cfg, binary, revoice=False) * rng.uniform(0.5, 1.2), _silence(rng, 0.1, 0.6)])
@@ -227,7 +259,8 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         text = str(rng.choice(pool)) if rng.random() < 0.6 else " ".join(rng.choice(pool, size=int(rng.integers(2, 4))))
         while says_wake_phrase(text):
             text = " ".join(rng.choice(pool, size=2))
-        parts += [_say(rng, text, voice, cfg, binary, how=how), _silence(rng, 0.8, 1.5)]
+        text = cfg.lead_in(rng, split, text)
+        parts += [_say(rng, text, voice, cfg, binary, how=how, speed=cfg.word_speed(split)), _silence(rng, 0.8, 1.5)]
     elif kind == "speech":
         target = cfg.speech_seconds * SAMPLE_RATE
         total = sum(p.size for p in parts)
@@ -307,6 +340,8 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe.update(phrases=list(cfg.phrases[kind]), accent=list(cfg.accent_phrases.get(kind, [])), follow=cfg.follow_command_p, index=list(cfg.classes).index(kind))
     if kind == "confusable":
         recipe["confusables"] = sorted(cfg.confusables)
+    if kind == "confusable" or kind in cfg.classes[:-1]:
+        recipe.update(cfg.word_recipe(split))
     if kind == "speech" and split != "train":
         recipe["ordinary_speech"] = 3  # near-wake pseudo-words redrawn
     if kind == "speech" and split != "test" and list(cfg.negative_languages) != NEGATIVE_LANGUAGES:

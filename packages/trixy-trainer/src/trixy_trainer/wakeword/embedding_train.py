@@ -25,7 +25,7 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
-from omegaconf import DictConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from torch.utils.data import DataLoader
 
 from trixy_core.modelfiles import WAKEWORD_REQUIRED_KEYS, base_metadata, read_pth
@@ -45,6 +45,7 @@ from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_VARIANTS,
     NEGATIVE_LANGUAGES,
     PHRASE_HELD,
+    SPEED,
     ClipSet,
     CorpusConfig,
     Revoice,
@@ -94,6 +95,8 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         negative_languages=negative_languages(d.get("negative_languages", "default")),
         negative_revoice=negative_revoice(d.get("negative_revoice")),
         variants=voice_variants(d.get("voice_variants", "default")),
+        lead_in_p=lead_in_probability(d.get("lead_in_p")),
+        phrase_speed=phrase_speed(d.get("phrase_speed")),
     )
 
 
@@ -128,6 +131,23 @@ def voice_shift_scale(value: Any) -> float:
     """``data.voice_shift_scale``: the largest part of a clip-mean difference a voice shift adds (null: 1)."""
     return _number_setting("voice_shift_scale", value, 1.0, 0.0, 3.0, "the largest part of a voice difference added",
                            open_low=True)
+
+
+def lead_in_probability(value: Any) -> float:
+    """``data.lead_in_p``: the share of training/calibration wake phrases and confusables said after a lead-in word."""
+    return _number_setting("lead_in_p", value, 0.0, 0.0, 1.0, "the share of phrases said after a lead-in word")
+
+
+def phrase_speed(value: Any) -> tuple[int, int]:
+    """``data.phrase_speed``: espeak-ng rates ``[low, high)`` in words per minute for the training/calibration wake
+    phrases and confusables (null: the corpus's 95-230)."""
+    if value is None:
+        return SPEED
+    pair = OmegaConf.to_container(value) if isinstance(value, ListConfig) else value
+    if (not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+            or not 80 <= pair[0] < pair[1] <= 450):
+        raise ConfigError(f"data.phrase_speed: [low, high] words per minute, 80 <= low < high <= 450, got {value!r}")
+    return int(pair[0]), int(pair[1])
 
 
 def negative_revoice(value: Any) -> Revoice:

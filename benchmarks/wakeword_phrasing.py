@@ -1,0 +1,95 @@
+"""Wake-word detection by how the word is said: punctuation, a lead-in word, a command after it, speaking rate.
+
+Runs the satellite's streaming detector (ONNX, numpy) at the model's stored threshold on clean files (the word alone,
+peak -6 dBFS, one second of digital silence around) said by held-out espeak-ng English voices only (families
+en-gb-scotland and en-029, in the held-out variants klatt3, Annie, grandma, travis, zac, iven3, m7, f5 and the plain
+voice; never in training or threshold choice), and prints one line per way of saying it, e.g.
+
+    "Hey Trixie" (lead-in, one breath): 18.5 % of 54 detected (median peak 0.401)
+
+Still espeak-ng (the training engine, voices it never trained on): these figures isolate how the phrase is said,
+they are not accuracy on people.
+
+    .venv/bin/python benchmarks/wakeword_phrasing.py [--model models/wakeword/trixy/trixy.onnx] [--files 54]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "packages" / "trixy-trainer" / "src"))
+
+from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model  # noqa: E402
+from trixy_trainer.data.synth import espeak_binary, speak  # noqa: E402
+from trixy_trainer.wakeword.detection import smooth  # noqa: E402
+from trixy_trainer.wakeword.voice_augment import trim  # noqa: E402
+
+SR = 16000
+BASES = ["en-gb-scotland", "en-029"]
+VARIANTS = ["klatt3", "Annie", "grandma", "travis", "zac", "iven3", "m7", "f5", ""]
+SPELLINGS = ["Trixie", "Tricksy", "Trixi", "Tricksie"]  # how espeak-ng is told to say "trick-see"
+#: name -> (text with {w} for the word, espeak-ng rate range in words per minute)
+PHRASINGS = {
+    "Trixie (the word alone)": ("{w}", (120, 200)),
+    "Trixie.": ("{w}.", (120, 200)),
+    "Trixie!": ("{w}!", (120, 200)),
+    "Trixie?": ("{w}?", (120, 200)),
+    "Trixie,": ("{w},", (120, 200)),
+    "Hey Trixie (lead-in, one breath)": ("Hey {w}.", (120, 200)),
+    "Okay Trixie (lead-in, one breath)": ("Okay {w}.", (120, 200)),
+    "Trixie. what time is it": ("{w}. what time is it", (120, 200)),
+    "Trixie what time is it (run together)": ("{w} what time is it", (120, 200)),
+    "please say Trixie now (mid-sentence)": ("please say {w} now", (120, 200)),
+    "Trixie., slow (80-110 words/min)": ("{w}.", (80, 110)),
+    "Trixie., fast (220-300 words/min)": ("{w}.", (220, 300)),
+}
+
+
+def phrase_file(text: str, index: int, speed: tuple[int, int], binary: str) -> np.ndarray:
+    """File ``index`` of a phrasing: a held-out voice and pitch by index, the word spelled one of four ways."""
+    rng = np.random.default_rng([91, index])
+    variant = VARIANTS[index % len(VARIANTS)]
+    voice = BASES[(index // len(VARIANTS)) % len(BASES)] + (f"+{variant}" if variant else "")
+    said = text.format(w=SPELLINGS[index % len(SPELLINGS)])
+    audio = trim(speak(said, voice, int(rng.integers(20, 80)), int(rng.integers(*speed)), binary))
+    silence = np.zeros(SR, np.float32)
+    return np.concatenate([silence, audio / max(float(np.abs(audio).max()), 1e-6) * 0.5, silence]).astype(np.float32)
+
+
+def peak_score(detector: WakewordDetector, audio: np.ndarray, smoothing: int) -> float:
+    """Highest smoothed "Trixy" probability of the stream over ``audio``."""
+    detector.reset()
+    rows = []
+    for start in range(0, audio.size - 1280 + 1, 1280):
+        detector.feed(audio[start : start + 1280])
+        rows.extend(detector.last_rows())
+    return float(smooth(np.array(rows), smoothing)[:, 0].max())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=str(REPO / "models" / "wakeword" / "trixy" / "trixy.onnx"))
+    parser.add_argument("--files", type=int, default=54, help="files per phrasing")
+    args = parser.parse_args()
+    model = load_wakeword_model(Path(args.model), threads=1)
+    threshold = float(np.array(model.class_thresholds)[0])
+    smoothing = int((model.metadata.get("detector") or {}).get("smoothing_hops", 2))
+    detector = WakewordDetector(model, DetectorSettings(threshold=1.01, hop_samples=1280, smoothing_hops=1))
+    binary = espeak_binary()
+    print(f"{Path(args.model).name}: class {model.classes[0]!r} at its stored threshold {threshold:.4f}, smoothing {smoothing} hops; "
+          f"held-out espeak-ng voices {BASES} x variants {[v or 'plain' for v in VARIANTS]}")
+    for name, (text, speed) in PHRASINGS.items():
+        peaks = np.array([peak_score(detector, phrase_file(text, i, speed, binary), smoothing) for i in range(args.files)])
+        print(f"{name}: {np.mean(peaks >= threshold) * 100:.1f} % of {args.files} detected (median peak {np.median(peaks):.3f})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
