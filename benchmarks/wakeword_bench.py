@@ -108,9 +108,14 @@ def file_clips(cfg: CorpusConfig, kind: str, count: int, speed: tuple[int, int] 
         variant = str(rng.choice(variants))
         voice = str(rng.choice(bases)) + (f"+{variant}" if variant else "")
         audio = va.trim(speak(str(rng.choice(list(cfg.phrases[kind]))), voice, int(rng.integers(20, 80)), int(rng.integers(*speed)), binary))
-        silence = np.zeros(SR, np.float32)
-        out.append(np.concatenate([silence, audio / max(float(np.max(np.abs(audio))), 1e-6) * 0.5, silence]).astype(np.float32))
+        out.append(as_file(audio))
     return out
+
+
+def as_file(audio: np.ndarray) -> np.ndarray:
+    """``audio`` as a text-to-speech file: peak -6 dBFS, one second of digital silence (exact zeros) either side."""
+    silence = np.zeros(SR, np.float32)
+    return np.concatenate([silence, audio / max(float(np.max(np.abs(audio))), 1e-6) * 0.5, silence]).astype(np.float32)
 
 
 def scores(detector: WakewordDetector, audio: np.ndarray) -> np.ndarray:

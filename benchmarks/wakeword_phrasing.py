@@ -27,29 +27,31 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "packages" / "trixy-trainer" / "src"))
 
+from wakeword_bench import as_file, scores  # noqa: E402  (this folder's benchmark: the same files and stream)
+
 from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model  # noqa: E402
 from trixy_trainer.data.synth import espeak_binary, speak  # noqa: E402
 from trixy_trainer.wakeword.detection import smooth  # noqa: E402
 from trixy_trainer.wakeword.voice_augment import trim  # noqa: E402
 
-SR = 16000
 BASES = ["en-gb-scotland", "en-029"]
 VARIANTS = ["klatt3", "Annie", "grandma", "travis", "zac", "iven3", "m7", "f5", ""]
 SPELLINGS = ["Trixie", "Tricksy", "Trixi", "Tricksie"]  # how espeak-ng is told to say "trick-see"
-#: name -> (text with {w} for the word, espeak-ng rate range in words per minute)
+NORMAL, SLOW, FAST = (120, 200), (80, 110), (220, 300)  # espeak-ng rates, words per minute
+#: name -> (text with {w} for the word, espeak-ng rate range)
 PHRASINGS = {
-    "Trixie (the word alone)": ("{w}", (120, 200)),
-    "Trixie.": ("{w}.", (120, 200)),
-    "Trixie!": ("{w}!", (120, 200)),
-    "Trixie?": ("{w}?", (120, 200)),
-    "Trixie,": ("{w},", (120, 200)),
-    "Hey Trixie (lead-in, one breath)": ("Hey {w}.", (120, 200)),
-    "Okay Trixie (lead-in, one breath)": ("Okay {w}.", (120, 200)),
-    "Trixie. what time is it": ("{w}. what time is it", (120, 200)),
-    "Trixie what time is it (run together)": ("{w} what time is it", (120, 200)),
-    "please say Trixie now (mid-sentence)": ("please say {w} now", (120, 200)),
-    "Trixie., slow (80-110 words/min)": ("{w}.", (80, 110)),
-    "Trixie., fast (220-300 words/min)": ("{w}.", (220, 300)),
+    "Trixie (the word alone)": ("{w}", NORMAL),
+    "Trixie.": ("{w}.", NORMAL),
+    "Trixie!": ("{w}!", NORMAL),
+    "Trixie?": ("{w}?", NORMAL),
+    "Trixie,": ("{w},", NORMAL),
+    "Hey Trixie (lead-in, one breath)": ("Hey {w}.", NORMAL),
+    "Okay Trixie (lead-in, one breath)": ("Okay {w}.", NORMAL),
+    "Trixie. what time is it": ("{w}. what time is it", NORMAL),
+    "Trixie what time is it (run together)": ("{w} what time is it", NORMAL),
+    "please say Trixie now (mid-sentence)": ("please say {w} now", NORMAL),
+    "Trixie., slow (80-110 words/min)": ("{w}.", SLOW),
+    "Trixie., fast (220-300 words/min)": ("{w}.", FAST),
 }
 
 
@@ -59,19 +61,7 @@ def phrase_file(text: str, index: int, speed: tuple[int, int], binary: str) -> n
     variant = VARIANTS[index % len(VARIANTS)]
     voice = BASES[(index // len(VARIANTS)) % len(BASES)] + (f"+{variant}" if variant else "")
     said = text.format(w=SPELLINGS[index % len(SPELLINGS)])
-    audio = trim(speak(said, voice, int(rng.integers(20, 80)), int(rng.integers(*speed)), binary))
-    silence = np.zeros(SR, np.float32)
-    return np.concatenate([silence, audio / max(float(np.abs(audio).max()), 1e-6) * 0.5, silence]).astype(np.float32)
-
-
-def peak_score(detector: WakewordDetector, audio: np.ndarray, smoothing: int) -> float:
-    """Highest smoothed "Trixy" probability of the stream over ``audio``."""
-    detector.reset()
-    rows = []
-    for start in range(0, audio.size - 1280 + 1, 1280):
-        detector.feed(audio[start : start + 1280])
-        rows.extend(detector.last_rows())
-    return float(smooth(np.array(rows), smoothing)[:, 0].max())
+    return as_file(trim(speak(said, voice, int(rng.integers(20, 80)), int(rng.integers(*speed)), binary)))
 
 
 def main() -> None:
@@ -87,7 +77,7 @@ def main() -> None:
     print(f"{Path(args.model).name}: class {model.classes[0]!r} at its stored threshold {threshold:.4f}, smoothing {smoothing} hops; "
           f"held-out espeak-ng voices {BASES} x variants {[v or 'plain' for v in VARIANTS]}")
     for name, (text, speed) in PHRASINGS.items():
-        peaks = np.array([peak_score(detector, phrase_file(text, i, speed, binary), smoothing) for i in range(args.files)])
+        peaks = np.array([smooth(scores(detector, phrase_file(text, i, speed, binary)), smoothing)[:, 0].max() for i in range(args.files)])
         print(f"{name}: {np.mean(peaks >= threshold) * 100:.1f} % of {args.files} detected (median peak {np.median(peaks):.3f})", flush=True)
 
 

@@ -143,7 +143,7 @@ class CorpusConfig:
 
     def word_speed(self, split: str) -> tuple[int, int]:
         """espeak-ng rate range for a split's wake phrases and confusables (the held-out test split keeps the default)."""
-        return SPEED if split == "test" else (int(self.phrase_speed[0]), int(self.phrase_speed[1]))
+        return SPEED if split == "test" else tuple(self.phrase_speed)
 
 
 
