@@ -7,7 +7,8 @@ variants that no training corpus uses** (``UNSEEN_BASES`` x ``HELDOUT_VARIANTS``
 cheap-microphone EQ, noise at 20 dB SNR, or none). The same utterances are scored once more framed by 0.5 s of
 digital silence, as files are. 14 voices x 3 pitches = 42 speakers: the first 30 are enrolled
 from 3 utterances each and identified on their other 12; the last 12 are strangers. The satellite path
-(``SpeakerIdentifier``: numpy + onnxruntime, one thread) is measured beside two peers on the same clips:
+(``SpeakerIdentifier``: numpy + onnxruntime, one thread; speakers enrolled as its ``enroll`` does, with enrolment
+views, and once more without) is measured beside two peers on the same clips:
 Resemblyzer (the ``resemblyzer`` package, its own preprocessing and partials; benchmark-only dependency) and the
 previous shipped model when given (``--previous``, e.g. the ECAPA-TDNN:
 ``git show c27e279:models/voice_recognition/default/default.onnx > /tmp/ecapa.onnx``).
@@ -146,11 +147,14 @@ def figures(
     strangers: list[str],
     score: Score = cosine,
     threshold: float | None = None,
+    centres: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Top-1 at 10 and all enrolled, EER, stranger rejection at <= 3 % false rejects (10 and all enrolled); with
     ``threshold`` (the model's stored one) also what the satellite decides there: right speaker accepted, enrolled
-    speakers' utterances rejected, strangers rejected."""
-    centres = np.stack([emb[n][:ENROL].mean(axis=0) for n in enrolled])
+    speakers' utterances rejected, strangers rejected. ``centres``: the enrolled speakers' centres as the system
+    makes them (default: the mean of their first ``ENROL`` embeddings)."""
+    if centres is None:
+        centres = np.stack([emb[n][:ENROL].mean(axis=0) for n in enrolled])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     tests = np.concatenate([emb[n][ENROL:] for n in enrolled])
     labels = np.concatenate([[i] * (len(emb[n]) - ENROL) for i, n in enumerate(enrolled)])
@@ -175,6 +179,11 @@ def figures(
     mask[np.arange(len(labels)), labels] = True
     out["eer"] = eer(scores[mask], scores[~mask])
     return out
+
+
+def enrolment_centres(ident: SpeakerIdentifier, data: dict[str, list[np.ndarray]], enrolled: list[str]) -> np.ndarray:
+    """The enrolled speakers' centres as ``SpeakerIdentifier.enroll`` makes them (with enrolment views)."""
+    return np.stack([ident.enrolment_centre(data[n][:ENROL]) for n in enrolled])
 
 
 def cost_ms(embed: Embed, audio: np.ndarray, repeats: int = 20) -> float:
@@ -256,12 +265,18 @@ def main() -> None:
     embeddings = {label: embed_all(fn, data) for label, fn in systems.items()}
     rule = model_scoring(ident)
     results = {label: figures(e, enrolled, strangers) for label, e in embeddings.items()}
-    results["trixy"] = figures(embeddings["trixy"], enrolled, strangers, rule, ident.threshold)
+    results["trixy"] = figures(embeddings["trixy"], enrolled, strangers, rule, ident.threshold,
+                               enrolment_centres(ident, data, enrolled))
     print(f"trixy scoring: {'T-norm against its ' + str(len(ident.score_norm.cohort)) + ' cohort voices' if ident.score_norm else 'cosine'}"
-          f" (metadata score_norm); peers: cosine")
+          f" (metadata score_norm), enrolled as SpeakerIdentifier.enroll does (with enrolment views); peers: cosine,"
+          f" centre = mean of the {ENROL} embeddings")
     print_figures("trixy", results["trixy"], len(enrolled), {k: v for k, v in results.items() if k != "trixy"})
+    unviewed = figures(embeddings["trixy"], enrolled, strangers, rule)
+    print(f"trixy, enrolled without views (centre = mean of the {ENROL} embeddings): top-1 {unviewed['top1_all']:.2%}, "
+          f"EER {unviewed['eer']:.2%}, strangers rejected {unviewed['reject_10']:.2%} (10 enrolled) / "
+          f"{unviewed['reject_all']:.2%} ({len(enrolled)}) at <= 3 % false rejects")
     if ident.score_norm is not None:
-        plain = figures(embeddings["trixy"], enrolled, strangers)
+        plain = figures(embeddings["trixy"], enrolled, strangers, centres=enrolment_centres(ident, data, enrolled))
         print(f"trixy, same embeddings scored by plain cosine: top-1 {plain['top1_all']:.2%}, EER {plain['eer']:.2%}, "
               f"strangers rejected {plain['reject_10']:.2%} (10 enrolled) / {plain['reject_all']:.2%} ({len(enrolled)}) "
               f"at <= 3 % false rejects")
@@ -274,9 +289,12 @@ def main() -> None:
     # 2026-12-06, the graph itself cut every utterance to its speech; trim=False leaves only the graph's cut)
     silence = np.zeros(8000, np.float32)
     framed = {name: [np.concatenate([silence, c, silence]) for c in clips] for name, clips in data.items()}
-    as_given = SpeakerIdentifier(args.model, threads=1, trim=False).embed
-    for label, fn in {"trixy": ident.embed, "trixy, identifier's trim off (graph only)": as_given, **({"resemblyzer": peer} if peer else {})}.items():
-        r = figures(embed_all(fn, framed), enrolled, strangers, rule if label.startswith("trixy") else cosine)
+    untrimmed = SpeakerIdentifier(args.model, threads=1, trim=False)
+    for label, fn in {"trixy": ident, "trixy, identifier's trim off (graph only)": untrimmed, **({"resemblyzer": peer} if peer else {})}.items():
+        if isinstance(fn, SpeakerIdentifier):
+            r = figures(embed_all(fn.embed, framed), enrolled, strangers, rule, centres=enrolment_centres(fn, framed, enrolled))
+        else:
+            r = figures(embed_all(fn, framed), enrolled, strangers)
         print(f"{label}, utterances framed by 0.5 s of digital silence: top-1 {r['top1_all'] * 100:.1f} % "
               f"({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, strangers rejected {r['reject_10'] * 100:.1f} % "
               f"(10 enrolled) / {r['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % false rejects")
@@ -285,6 +303,13 @@ def main() -> None:
     costs = {label: cost_ms(fn, utt) for label, fn in systems.items()}
     print(f"embedding per 1.6 s utterance, 1 thread: {costs['trixy']:.1f} ms "
           f"({', '.join(f'{k}: {v:.1f} ms' for k, v in costs.items() if k != 'trixy')})")
+    enrolment = data[enrolled[0]][:ENROL]
+    for views in (True, False):
+        start = time.perf_counter()
+        for _ in range(5):
+            ident.enrolment_centre(enrolment, views=views)
+        print(f"enrolment of one speaker from {ENROL} utterances ({sum(u.size for u in enrolment) / 16000:.1f} s), "
+              f"{'with' if views else 'without'} enrolment views, 1 thread: {(time.perf_counter() - start) / 5 * 1000:.0f} ms")
     model = Path(args.model)
     sizes = {p.suffix: p.stat().st_size for p in model.parent.glob(model.stem + ".*")}
     print(f"model: {ident.metadata.get('technology')} ({ident.metadata.get('pretrained', 'no pretrained part')}), "

@@ -30,7 +30,7 @@ def effective_wakeword(overrides: list[str]) -> dict:
         "gradient_clip_val": cfg.trainer.gradient_clip_val, "precision": cfg.trainer.precision,
         "feature_noise": cfg.data.feature_noise, "voice_shift": [cfg.data.voice_shift_p, cfg.data.voice_shift_scale],
         "calibration_confusables": cfg.data.counts.calibration.confusable, "model": cfg.model.architecture, "params": dict(cfg.model.params),
-        "words": [cfg.data.lead_in_p, list(cfg.data.phrase_speed)],
+        "words": [cfg.data.lead_in_p, list(cfg.data.phrase_speed), cfg.data.positive_languages, cfg.data.positive_language_p],
     }
 
 
@@ -51,7 +51,9 @@ def test_shipped_wakeword_command_keeps_the_previous_values() -> None:
         "final_lr_fraction": 0.05, "max_epochs": 24, "min_epochs": 1, "num_threads": 1, "gradient_clip_val": 5.0,
         "precision": "32-true", "feature_noise": 1.0, "voice_shift": [1.0, 1.0], "calibration_confusables": 1000, "model": "speech_embedding",
         "params": {"windows": 16, "hidden": 128, "dropout": 0.3, "members": 3, "center": False},
-        "words": [0.0, [95, 230]],  # no lead-ins, the corpus's rates (data.lead_in_p, data.phrase_speed)
+        # no lead-ins, the corpus's rates, no more languages saying the word (data.lead_in_p, data.phrase_speed,
+        # data.positive_languages, data.positive_language_p)
+        "words": [0.0, [95, 230], None, 0.0],
     }
 
 

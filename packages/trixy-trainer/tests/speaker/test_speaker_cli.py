@@ -42,6 +42,11 @@ def test_evaluate_and_enroll_commands_use_a_model_file(trained, corpus: Path, tm
     assert main(["enroll", *common, "enroll.name=zed", f"enroll.files=[{files}]", "export.formats=[pth]"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["id"] == 4 and out["num_speaker"] == 5
+    assert read_pth_metadata(model, "test-password")["enrolment"]["zed"]["views"] is True  # on by default
+    assert main(["enroll", *common, "enroll.name=amy", f"enroll.files=[{files}]", "enroll.views=sometimes"]) == 2
+    assert main(["enroll", *common, "enroll.name=amy", f"enroll.files=[{files}]", "enroll.views=false",
+                 "export.formats=[pth]"]) == 0
+    assert read_pth_metadata(model, "test-password")["enrolment"]["amy"]["views"] is False
 
 
 def test_synth_without_benchmark_speakers_still_writes_calibration(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

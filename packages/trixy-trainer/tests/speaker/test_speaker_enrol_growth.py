@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from trixy_trainer.speaker.enroll import enroll_speaker, utterance_slices
+from trixy_trainer.speaker.enroll import enroll_speaker, slice_views, utterance_slices
 from trixy_trainer.speaker.errors import EnrolmentError
 from trixy_trainer.speaker.export import load_speaker_pth
+from trixy_trainer.speaker.scoring import embed_batches
 from trixy_trainer.speaker.train import train_speakers
 
 
@@ -34,6 +35,30 @@ def test_enrolment_appends_a_speaker_with_its_mean_embedding(trained, corpus: Pa
         enroll_speaker(model, new, "dora", slices)
     with pytest.raises(EnrolmentError, match="no usable speech"):
         enroll_speaker(model, new, "eve", slices[:0])
+
+
+def test_enrolment_views_are_averaged_in_unless_turned_off(trained, corpus: Path) -> None:
+    model, meta = load_speaker_pth(trained.files["pth"], "test-password")
+    files = sorted((corpus / "heldout").glob("*/*.wav"))[:2]
+    slices = utterance_slices(files, int(meta["chunk_samples"]), 16000)
+    plain = enroll_speaker(model, meta, "dora", slices, views=False)
+    model, meta = load_speaker_pth(trained.files["pth"], "test-password")
+    viewed = enroll_speaker(model, meta, "dora", slices)
+    mean = embed_batches(model, slices).mean(axis=0)
+    np.testing.assert_allclose(plain["speaker_embeddings"][-1], mean / np.linalg.norm(mean), atol=2e-5)
+    assert not np.allclose(viewed["speaker_embeddings"][-1], plain["speaker_embeddings"][-1], atol=1e-3)
+    assert viewed["enrolment"]["dora"] == {"utterances": len(slices), "views": True}
+    assert plain["enrolment"]["dora"]["views"] is False
+
+
+def test_slice_views_keep_a_short_recordings_padding_silent() -> None:
+    t = np.arange(8000) / 16000
+    piece = np.zeros(16000, np.float32)
+    piece[2000:10000] = 0.3 * np.sin(2 * np.pi * 200 * t)
+    views = slice_views(np.stack([piece, np.zeros(16000, np.float32)]), 16000)
+    assert views.shape == (4, 16000)  # 4 views of the voiced slice, none of the silent one
+    assert np.all(views[:, :2000] == 0) and np.all(views[:, 10000:] == 0)
+    assert np.all(np.abs(views[:, 2000:10000]).max(axis=1) > 0.1)
 
 
 def test_finetuning_with_a_new_speaker_keeps_old_ids(trained, corpus: Path, tmp_path: Path, speaker_overrides) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from trixy_core.speaker_enrolment import enrolment_centre, enrolment_views
 from trixy_core.speaker_score_norm import ScoreNormError, cohort_index_for, parse_score_norm, tnorm_scores
 from trixy_satellite.speaker.errors import SpeakerModelError
 from trixy_satellite.speaker.speech_region import speech_region
@@ -166,13 +167,15 @@ class SpeakerIdentifier:
         """Size of the embedding output."""
         return int(self.session.get_outputs()[[o.name for o in self.session.get_outputs()].index("embedding")].shape[1] or 0)
 
+    def _speech(self, x: np.ndarray) -> np.ndarray:
+        """The part of ``x`` the embedding reads: its speech region when trimming is on."""
+        return speech_region(x, self.sample_rate, self.min_samples) if self.trim else x
+
     def embed(self, audio: np.ndarray, sample_rate: int | None = None) -> np.ndarray:
         """Normalised embedding of one utterance; long audio is cut into windows whose embeddings are averaged."""
         if sample_rate is not None and sample_rate != self.sample_rate:
             raise SpeakerModelError(f"audio is {sample_rate} Hz but the model expects {self.sample_rate} Hz; resample first")
-        x = to_float_audio(audio)
-        if self.trim:
-            x = speech_region(x, self.sample_rate, self.min_samples)
+        x = self._speech(to_float_audio(audio))
         if x.size < self.min_samples:
             raise SpeakerModelError(f"audio too short for speaker identification ({x.size} samples, need {self.min_samples})")
         if x.size <= self.max_window:
@@ -184,6 +187,15 @@ class SpeakerIdentifier:
         (emb,) = self.session.run(["embedding"], {"audio": windows.astype(np.float32)})
         mean = emb.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+    def enrolment_centre(self, utterances: Sequence[np.ndarray], sample_rate: int | None = None,
+                         views: bool = True) -> np.ndarray:
+        """A speaker's normalised centre from a few utterances (and, with ``views``, their enrolment views)."""
+        embs = np.stack([self.embed(u, sample_rate) for u in utterances])
+        if not views:
+            return enrolment_centre(embs)
+        copies = [v for u in utterances for v in enrolment_views(self._speech(to_float_audio(u)), self.sample_rate)]
+        return enrolment_centre(embs, np.stack([self.embed(v) for v in copies]) if copies else None)
 
     def scores(self, embedding: np.ndarray) -> np.ndarray:
         """Score of ``embedding`` against every speaker (id order; inactive ones get a floor): T-norm when the
@@ -223,14 +235,13 @@ class SpeakerIdentifier:
             return SpeakerMatch(UNKNOWN_NAME, UNKNOWN_ID, score, False, self.speakers[best])
         return SpeakerMatch(self.speakers[best], best, score, True, self.speakers[best])
 
-    def enroll(self, name: str, utterances: Sequence[np.ndarray], sample_rate: int | None = None) -> int:
+    def enroll(self, name: str, utterances: Sequence[np.ndarray], sample_rate: int | None = None, views: bool = True) -> int:
         """Add (or refresh) a speaker at runtime from a few utterances; returns its id. Not saved in the model file
-        (use ``trixy-train speaker enroll`` to store it)."""
+        (use ``trixy-train speaker enroll`` to store it). With ``views`` (the default) the centre also averages each
+        utterance as other microphones, rooms and noise would give it (:mod:`trixy_core.speaker_enrolment`)."""
         if not utterances:
             raise SpeakerModelError(f"no utterances to enrol {name!r}")
-        embs = np.stack([self.embed(u, sample_rate) for u in utterances])
-        centre = embs.mean(axis=0)
-        centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
+        centre = self.enrolment_centre(utterances, sample_rate, views)
         if self.centroids.shape[1] == 0:
             self.centroids = np.zeros((len(self.speakers), centre.size), np.float32)
         if name in self.speakers:

@@ -141,10 +141,13 @@ def cmd_enroll(cfg) -> int:
     e = cfg.enroll
     if not e.get("name") or not e.get("files"):
         raise EnrolmentError("give enroll.name=<speaker> and enroll.files=[a.wav,b.wav,...] (a few recordings)")
+    views = e.get("views", True)
+    if not isinstance(views, bool):
+        raise EnrolmentError(f"enroll.views must be true or false, got {views!r}")
     path = _model_path(cfg)
     model, meta = load_speaker_pth(path, cfg.export.get("password"))
     utterances = utterance_slices(list(e.files), int(meta.get("chunk_samples") or 16000 * 2), int(meta["sample_rate"]))
-    new_meta = enroll_speaker(model, meta, str(e.name), utterances, bool(e.get("replace", False)))
+    new_meta = enroll_speaker(model, meta, str(e.name), utterances, bool(e.get("replace", False)), views)
     files = export_speaker_model(model, path.parent, path.stem, new_meta, list(cfg.export.formats), cfg.export.get("password"))
     _out(json.dumps({"speaker": str(e.name), "id": new_meta["speaker"].index(str(e.name)), "num_speaker": new_meta["num_speaker"],
                      "files": {k: str(v) for k, v in files.items()}}))

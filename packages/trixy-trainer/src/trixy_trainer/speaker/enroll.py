@@ -1,6 +1,8 @@
 """Enrolment without training: a speaker is added from a few utterances by averaging their embeddings.
 
-The mean embedding becomes the speaker's row in ``speaker_embeddings`` and a new prototype row in the classifier
+With ``views`` (the default, ``enroll.views``) the centre also averages each slice as other microphones, rooms and
+noise would give it (:mod:`trixy_core.speaker_enrolment`, the same rule as the satellite's
+``SpeakerIdentifier.enroll``). The centre becomes the speaker's row in ``speaker_embeddings`` and a new prototype row in the classifier
 (so ``logits`` grows with ``num_speaker``); existing ids never change. The unknown-speaker cosine threshold stays
 in ``unknown_threshold``.
 """
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from trixy_core.speaker_enrolment import enrolment_centre, enrolment_views
 from trixy_core.speaker_score_norm import MIN_COHORT
 from trixy_trainer.data.audio_io import read_audio
 from trixy_trainer.errors import AudioFileError
@@ -47,6 +50,22 @@ def utterance_slices(paths: Sequence[str | Path], chunk_samples: int, sample_rat
     return np.stack(pieces) if pieces else np.zeros((0, chunk_samples), np.float32)
 
 
+def slice_views(utterances: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The enrolment views of every slice ``[n, samples]``, made from its non-silent span (a short recording's slice
+    is zero-padded: the padding stays silent) and padded back: ``[n * len(VIEWS), samples]``."""
+    out = []
+    for piece in np.asarray(utterances, dtype=np.float32):
+        voiced = np.flatnonzero(piece)
+        if voiced.size == 0:
+            continue
+        start, stop = int(voiced[0]), int(voiced[-1]) + 1
+        for view in enrolment_views(piece[start:stop], sample_rate):
+            padded = np.zeros_like(piece)
+            padded[start:stop] = view
+            out.append(padded)
+    return np.stack(out) if out else np.zeros((0, np.asarray(utterances).shape[-1]), np.float32)
+
+
 def _leave_cohort(meta: dict[str, Any], sid: int, name: str) -> None:
     """A re-enrolled voice is a person now, no longer an impostor of the T-norm cohort (``score_norm``)."""
     norm = meta.get("score_norm")
@@ -60,7 +79,8 @@ def _leave_cohort(meta: dict[str, Any], sid: int, name: str) -> None:
 
 
 def enroll_speaker(
-    model: SpeakerModel, meta: Mapping[str, Any], name: str, utterances: np.ndarray, replace: bool = False
+    model: SpeakerModel, meta: Mapping[str, Any], name: str, utterances: np.ndarray, replace: bool = False,
+    views: bool = True,
 ) -> dict[str, Any]:
     """Add (or with ``replace`` re-enrol) ``name`` from ``utterances [n, samples]``; returns the new metadata."""
     if len(utterances) == 0:
@@ -69,7 +89,9 @@ def enroll_speaker(
     new_meta = dict(meta)
     embeddings = [list(e) for e in meta.get("speaker_embeddings") or []]
     sources = list(meta.get("speaker_source") or ["trained"] * len(names))
-    centre = normalize(embed_batches(model, utterances).mean(axis=0))
+    embeddings_now = embed_batches(model, utterances)
+    copies = slice_views(utterances, int(meta.get("sample_rate", 16000))) if views else None
+    centre = normalize(enrolment_centre(embeddings_now, embed_batches(model, copies) if copies is not None and len(copies) else None))
     if name in names:
         if not replace:
             raise EnrolmentError(f"speaker {name!r} is already known (id {names.index(name)}); use replace to re-enrol")
@@ -88,6 +110,6 @@ def enroll_speaker(
     new_meta["speaker_embeddings"] = embeddings
     new_meta["speaker_source"] = sources
     new_meta.setdefault("enrolment", {})
-    new_meta["enrolment"] = {**dict(new_meta["enrolment"]), name: {"utterances": int(len(utterances))}}
+    new_meta["enrolment"] = {**dict(new_meta["enrolment"]), name: {"utterances": int(len(utterances)), "views": bool(views)}}
     logger.info("enrolled %s as id %d from %d slices", name, names.index(name), len(utterances))
     return new_meta

@@ -64,6 +64,13 @@ LEAD_INS = [
 ]
 #: espeak-ng speaking rates (words per minute, ``-s``) of every clip unless ``phrase_speed`` says otherwise
 SPEED = (95, 230)
+#: More voices for the wake word itself (``data.positive_languages=extended``): espeak-ng languages of the negative
+#: speech that read the ``language_phrases`` spelling ("Triksi") as "trik-see" in their own voices. None of the test
+#: split's languages or families, and none that read it otherwise (mt "trikesi", az, is, gd) or fall back to English.
+POSITIVE_LANGUAGES = [
+    "af", "ca", "cy", "eo", "es-419", "et", "eu", "fr-fr", "hr", "id", "lt", "lv", "ms", "sk", "sl", "sq", "sw", "tr",
+    "an", "bs", "ia", "io", "lb", "la", "lfn", "pap", "ht", "tn",
+]
 SYLLABLE_ONSETS = ["", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "st", "tr", "kr", "pl", "sh", "ch", "j", "br", "fl", "gr"]
 SYLLABLE_NUCLEI = ["a", "e", "i", "o", "u", "ai", "ou", "ee", "oo", "ay", "ie"]
 SYLLABLE_CODAS = ["", "", "", "n", "s", "k", "t", "m", "l", "r", "ks", "x", "ng", "st"]
@@ -122,6 +129,9 @@ class CorpusConfig:
     language_variants: bool = False  # negative-speech language voices also take one of ``variants`` (unseen-variant sets)
     lead_in_p: float = 0.0  # train/calibration: share of wake phrases and confusables said right after a lead-in word
     phrase_speed: tuple[int, int] = SPEED  # train/calibration: espeak-ng rate range of wake phrases and confusables
+    language_phrases: Mapping[str, Sequence[str]] = field(default_factory=dict)  # spellings for positive_languages
+    positive_languages: Sequence[str] = ()  # train/calibration: more languages' voices that say the wake word
+    positive_language_p: float = 0.0  # share of a class's train/calibration phrases those voices say
 
     def word_recipe(self, split: str) -> Mapping[str, Any]:
         """How a split's wake phrases and confusables are said, where it differs from the default (cache key)."""
@@ -133,6 +143,26 @@ class CorpusConfig:
         if tuple(self.phrase_speed) != SPEED:
             out["phrase_speed"] = list(self.phrase_speed)
         return out
+
+    def language_voice(self, rng: np.random.Generator, split: str, wake: str, voice: str) -> tuple[str, list[str] | None]:
+        """In the training and calibration splits, a share (``positive_language_p``) of wake class ``wake``'s phrases
+        is said by one of ``positive_languages`` (in ``voice``'s variant) with the ``language_phrases`` spellings;
+        returns the voice and those spellings, or ``voice`` and None. Draws nothing from ``rng`` when it is off."""
+        spellings = self.language_phrases.get(wake)
+        if split == "test" or not spellings or not self.positive_languages or self.positive_language_p <= 0:
+            return voice, None
+        if rng.random() >= self.positive_language_p:
+            return voice, None
+        language = str(rng.choice(list(self.positive_languages)))
+        variant = voice.split("+", 1)[1] if "+" in voice else ""
+        return (f"{language}+{variant}" if variant else language), list(spellings)
+
+    def language_recipe(self, split: str, wake: str) -> Mapping[str, Any]:
+        """Cache key of :meth:`language_voice` (empty when it changes nothing)."""
+        if split == "test" or not self.language_phrases.get(wake) or not self.positive_languages or self.positive_language_p <= 0:
+            return {}
+        return {"positive_languages": list(self.positive_languages), "positive_language_p": self.positive_language_p,
+                "language_phrases": list(self.language_phrases[wake])}
 
     def lead_in(self, rng: np.random.Generator, split: str, text: str) -> str:
         """``text``, in the training and calibration splits sometimes after a lead-in word (``lead_in_p``); draws
@@ -233,6 +263,8 @@ def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: 
     rng = np.random.default_rng([cfg.seed, _split_id(split), 10 + list(cfg.classes).index(wake), index])
     voice, english = _pick(rng, cfg, split, english=None if cfg.accent_phrases.get(wake) else True)
     spellings = cfg.phrases[wake] if english or not cfg.accent_phrases.get(wake) else cfg.accent_phrases[wake]
+    voice, language_spellings = cfg.language_voice(rng, split, wake, voice)
+    spellings = language_spellings or spellings
     phrase = _say(rng, cfg.lead_in(rng, split, str(rng.choice(list(spellings)))), voice, cfg, binary, speed=cfg.word_speed(split))
     before = _silence(rng, 0.2, 1.2)
     if rng.random() < 0.2:
@@ -338,6 +370,7 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
     }
     if kind in cfg.classes[:-1]:
         recipe.update(phrases=list(cfg.phrases[kind]), accent=list(cfg.accent_phrases.get(kind, [])), follow=cfg.follow_command_p, index=list(cfg.classes).index(kind))
+        recipe.update(cfg.language_recipe(split, kind))
     if kind == "confusable":
         recipe["confusables"] = sorted(cfg.confusables)
     if kind == "confusable" or kind in cfg.classes[:-1]:

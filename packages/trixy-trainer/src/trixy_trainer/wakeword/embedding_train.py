@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from trixy_trainer.wakeword.embedding_corpus import (
     EXTRA_VARIANTS,
     NEGATIVE_LANGUAGES,
     PHRASE_HELD,
+    POSITIVE_LANGUAGES,
     SPEED,
     ClipSet,
     CorpusConfig,
@@ -77,7 +78,7 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
     """The corpus recipe from the composed config (``data`` group plus the top-level phrases)."""
     d = cfg.data
     confusables = list(cfg.get("confusables") or (CONFUSABLES + SYSTEM_CONFUSABLES))
-    return CorpusConfig(
+    corpus = CorpusConfig(
         cache_dir=Path(d.cache_dir),
         classes=list(cfg.classes),
         phrases={k: list(v) for k, v in to_container(cfg.synth_phrases).items()},
@@ -97,7 +98,15 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         variants=voice_variants(d.get("voice_variants", "default")),
         lead_in_p=lead_in_probability(d.get("lead_in_p")),
         phrase_speed=phrase_speed(d.get("phrase_speed")),
+        language_phrases={k: list(v) for k, v in to_container(cfg.get("language_phrases") or {}).items()},
+        positive_languages=positive_languages(d.get("positive_languages")),
+        positive_language_p=positive_language_probability(d.get("positive_language_p")),
     )
+    held_out = sorted(set(corpus.positive_languages) & {*corpus.test_voices, *corpus.test_languages})
+    if held_out:
+        raise ConfigError(f"data.positive_languages: {held_out} are held out for the test split (data.test_voices, "
+                          "data.test_languages); a voice the test split scores must not say the wake word in training")
+    return corpus
 
 
 def positive_after_samples(value: Any, sample_rate: int = 16000) -> int:
@@ -179,6 +188,21 @@ def _default_extended_or_list(key: str, value: Any, default: list[str], extra: l
     if isinstance(value, str) or not list(value) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"data.{key}: default, extended or a list of espeak-ng {items}, got {value!r}")
     return list(value)
+
+
+def positive_languages(value: Any) -> list[str]:
+    """``data.positive_languages``: null or ``none`` (off), ``extended`` (the built-in list) or a list of espeak-ng voices
+    that say the wake word in the training and calibration splits; test-split languages and families are refused."""
+    if value in (None, "none", "default"):
+        return []
+    if not isinstance(value, str) and not isinstance(value, Sequence):
+        raise ConfigError(f"data.positive_languages: null, extended or a list of espeak-ng voices, got {value!r}")
+    return _default_extended_or_list("positive_languages", value, [], POSITIVE_LANGUAGES, "voices")
+
+
+def positive_language_probability(value: Any) -> float:
+    """``data.positive_language_p``: the share of a wake class's phrases said by ``positive_languages`` voices."""
+    return _number_setting("positive_language_p", value, 0.0, 0.0, 1.0, "the share of phrases said by those languages")
 
 
 def negative_languages(value: Any) -> list[str]:
