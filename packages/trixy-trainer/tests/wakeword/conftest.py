@@ -53,3 +53,20 @@ def tiny_chunked(tiny_raw: Path) -> Path:
     chunked = tiny_raw.parent / "chunked"
     prepare_wakeword_data(prepare_config(tiny_raw, chunked))
     return chunked
+
+
+@pytest.fixture
+def espeak_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Every espeak-ng call the speech-embedding corpus makes (``text``, ``voice``, ``pitch``, ``speed``); the calls
+    still run espeak-ng for real."""
+    import trixy_trainer.wakeword.embedding_corpus as ec
+
+    calls: list[dict] = []
+    real = ec.speak
+
+    def recording(text, voice, pitch, speed, binary=None):
+        calls.append({"text": text, "voice": voice, "pitch": pitch, "speed": speed})
+        return real(text, voice, pitch, speed, binary)
+
+    monkeypatch.setattr(ec, "speak", recording)
+    return calls

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import trixy_trainer.wakeword.embedding_corpus as ec
 from trixy_trainer.config import load_config
 from trixy_trainer.data.synth import espeak_binary
 from trixy_trainer.errors import ConfigError
@@ -66,26 +65,19 @@ def test_lead_in_draws_nothing_when_off_so_the_default_corpus_stays_the_same() -
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
-def test_wake_phrases_and_confusables_are_spoken_with_lead_ins_and_rates_but_never_in_the_test(tmp_path: Path, monkeypatch) -> None:
-    spoken: list[tuple[str, int]] = []
-    real = ec.speak
-
-    def recording(text, voice, pitch, speed, binary=None):  # the real espeak-ng call, recorded
-        spoken.append((text, speed))
-        return real(text, voice, pitch, speed, binary)
-
-    monkeypatch.setattr(ec, "speak", recording)
+def test_wake_phrases_and_confusables_are_spoken_with_lead_ins_and_rates_but_never_in_the_test(tmp_path: Path, espeak_calls) -> None:
     cfg = _config(tmp_path, lead_in_p=1.0, phrase_speed=(260, 262), voice_change_p=0.0, speed_p=0.0, follow_command_p=0.0)
     binary = espeak_binary()
     audio, wake_end, _ = positive_clip(cfg, "train", "trixy", 0, binary)
-    text, speed = spoken[0]
+    text, speed = espeak_calls[0]["text"], espeak_calls[0]["speed"]
     assert text.split()[-1] == "Trixie" and text[: -len(" Trixie")] in LEAD_INS and speed in (260, 261)
     assert 0 < wake_end < audio.size and np.abs(audio[wake_end - 1600 : wake_end]).max() > 0.01  # the word ends there
-    spoken.clear()
+    espeak_calls.clear()
     negative_clip(cfg, "calibration", "confusable", 0, binary)
-    assert spoken and any(spoken[0][0].startswith(f"{lead} ") for lead in LEAD_INS) and spoken[0][1] in (260, 261)
-    spoken.clear()
+    first = espeak_calls[0]
+    assert any(first["text"].startswith(f"{lead} ") for lead in LEAD_INS) and first["speed"] in (260, 261)
+    espeak_calls.clear()
     positive_clip(cfg, "test", "trixy", 0, binary)
     negative_clip(cfg, "test", "confusable", 0, binary)
-    assert [t for t, _ in spoken if "Trixie" in t] == ["Trixie"]
-    assert all(SPEED[0] <= s < SPEED[1] for _, s in spoken)  # the held-out test split as always
+    assert [c["text"] for c in espeak_calls if "Trixie" in c["text"]] == ["Trixie"]
+    assert all(SPEED[0] <= c["speed"] < SPEED[1] for c in espeak_calls)  # the held-out test split as always

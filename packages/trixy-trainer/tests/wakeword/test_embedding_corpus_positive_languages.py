@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import trixy_trainer.wakeword.embedding_corpus as ec
 from trixy_trainer.config import load_config
 from trixy_trainer.data.synth import espeak_binary
 from trixy_trainer.errors import ConfigError
@@ -85,22 +84,14 @@ def test_the_choice_draws_nothing_when_off_so_the_default_corpus_stays_the_same(
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
-def test_those_voices_say_the_word_in_training_but_never_in_the_test(tmp_path: Path, monkeypatch) -> None:
-    spoken: list[tuple[str, str]] = []
-    real = ec.speak
-
-    def recording(text, voice, pitch, speed, binary=None):  # the real espeak-ng call, recorded
-        spoken.append((text, voice))
-        return real(text, voice, pitch, speed, binary)
-
-    monkeypatch.setattr(ec, "speak", recording)
+def test_those_voices_say_the_word_in_training_but_never_in_the_test(tmp_path: Path, espeak_calls) -> None:
     cfg = _config(tmp_path, positive_languages=["tr"], positive_language_p=1.0, voice_change_p=0.0, speed_p=0.0,
                   follow_command_p=0.0)
     binary = espeak_binary()
     audio, wake_end, voice = positive_clip(cfg, "train", "trixy", 0, binary)
-    phrase = [(t, v) for t, v in spoken if t == "Triksi"]
-    assert phrase and phrase[0][1] == voice and voice.split("+")[0] == "tr"
+    phrase = [c for c in espeak_calls if c["text"] == "Triksi"]
+    assert phrase and phrase[0]["voice"] == voice and voice.split("+")[0] == "tr"
     assert 0 < wake_end < audio.size and np.abs(audio[wake_end - 1600 : wake_end]).max() > 0.01  # the word ends there
-    spoken.clear()
+    espeak_calls.clear()
     _, _, voice = positive_clip(cfg, "test", "trixy", 0, binary)
-    assert not voice.startswith("tr") and not any(t == "Triksi" for t, _ in spoken)
+    assert not voice.startswith("tr") and not any(c["text"] == "Triksi" for c in espeak_calls)
