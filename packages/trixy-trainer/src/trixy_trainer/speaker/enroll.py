@@ -24,7 +24,7 @@ from trixy_trainer.errors import AudioFileError
 from trixy_trainer.speaker.errors import EnrolmentError
 from trixy_trainer.speaker.model import SpeakerModel
 from trixy_trainer.speaker.prepare import slice_speech
-from trixy_trainer.speaker.scoring import embed_batches, normalize
+from trixy_trainer.speaker.scoring import embed_batches
 from trixy_trainer.speaker.speakers import speaker_metadata, speakers_from_metadata
 
 logger = logging.getLogger(__name__)
@@ -89,9 +89,8 @@ def enroll_speaker(
     new_meta = dict(meta)
     embeddings = [list(e) for e in meta.get("speaker_embeddings") or []]
     sources = list(meta.get("speaker_source") or ["trained"] * len(names))
-    embeddings_now = embed_batches(model, utterances)
-    copies = slice_views(utterances, int(meta.get("sample_rate", 16000))) if views else None
-    centre = normalize(enrolment_centre(embeddings_now, embed_batches(model, copies) if copies is not None and len(copies) else None))
+    view_embeddings = embed_batches(model, slice_views(utterances, int(meta.get("sample_rate", 16000)))) if views else None
+    centre = enrolment_centre(embed_batches(model, utterances), view_embeddings)
     if name in names:
         if not replace:
             raise EnrolmentError(f"speaker {name!r} is already known (id {names.index(name)}); use replace to re-enrol")

@@ -144,22 +144,24 @@ class CorpusConfig:
             out["phrase_speed"] = list(self.phrase_speed)
         return out
 
+    def _languages_say(self, split: str, wake: str) -> bool:
+        """Whether ``positive_languages`` voices say some of wake class ``wake``'s phrases in ``split``."""
+        return (split != "test" and bool(self.language_phrases.get(wake)) and bool(self.positive_languages)
+                and self.positive_language_p > 0)
+
     def language_voice(self, rng: np.random.Generator, split: str, wake: str, voice: str) -> tuple[str, list[str] | None]:
         """In the training and calibration splits, a share (``positive_language_p``) of wake class ``wake``'s phrases
         is said by one of ``positive_languages`` (in ``voice``'s variant) with the ``language_phrases`` spellings;
         returns the voice and those spellings, or ``voice`` and None. Draws nothing from ``rng`` when it is off."""
-        spellings = self.language_phrases.get(wake)
-        if split == "test" or not spellings or not self.positive_languages or self.positive_language_p <= 0:
-            return voice, None
-        if rng.random() >= self.positive_language_p:
+        if not self._languages_say(split, wake) or rng.random() >= self.positive_language_p:
             return voice, None
         language = str(rng.choice(list(self.positive_languages)))
         variant = voice.split("+", 1)[1] if "+" in voice else ""
-        return (f"{language}+{variant}" if variant else language), list(spellings)
+        return (f"{language}+{variant}" if variant else language), list(self.language_phrases[wake])
 
     def language_recipe(self, split: str, wake: str) -> Mapping[str, Any]:
         """Cache key of :meth:`language_voice` (empty when it changes nothing)."""
-        if split == "test" or not self.language_phrases.get(wake) or not self.positive_languages or self.positive_language_p <= 0:
+        if not self._languages_say(split, wake):
             return {}
         return {"positive_languages": list(self.positive_languages), "positive_language_p": self.positive_language_p,
                 "language_phrases": list(self.language_phrases[wake])}

@@ -185,7 +185,7 @@ def _default_extended_or_list(key: str, value: Any, default: list[str], extra: l
         return list(default)
     if value == "extended":
         return list(default) + list(extra)
-    if isinstance(value, str) or not list(value) or not all(isinstance(v, str) for v in value):
+    if isinstance(value, str) or not isinstance(value, Sequence) or not list(value) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"data.{key}: default, extended or a list of espeak-ng {items}, got {value!r}")
     return list(value)
 
@@ -193,10 +193,8 @@ def _default_extended_or_list(key: str, value: Any, default: list[str], extra: l
 def positive_languages(value: Any) -> list[str]:
     """``data.positive_languages``: null or ``none`` (off), ``extended`` (the built-in list) or a list of espeak-ng voices
     that say the wake word in the training and calibration splits; test-split languages and families are refused."""
-    if value in (None, "none", "default"):
+    if value in (None, "none"):
         return []
-    if not isinstance(value, str) and not isinstance(value, Sequence):
-        raise ConfigError(f"data.positive_languages: null, extended or a list of espeak-ng voices, got {value!r}")
     return _default_extended_or_list("positive_languages", value, [], POSITIVE_LANGUAGES, "voices")
 
 
