@@ -12,10 +12,11 @@ baseline of the same run). With --peers it runs Trixy's "hey jarvis" model, open
 A second set, "files", is the held-out English voices saying each phrase as a text-to-speech file does: no room or
 noise, peak -6 dBFS, one second of digital silence (exact zeros) before and after; every detector gets the same.
 For "Trixy" a third line reads the name as written, as espeak-ng (and engines that phonemise with it) say it,
-"try-ksee", by the same voices: the other lines spell it "Trixie" etc. to get "trick-see". Three more "Trixy" lines:
-the word run into a lead-in word before it ("hey Trixie", in one breath), said fast (230-300 words per minute),
-and how often a confusable word after a lead-in ("hey tricky") fires (benchmarks/wakeword_phrasing.py has more
-ways of saying it).
+"try-ksee", by the same voices: the other lines spell it "Trixie" etc. to get "trick-see". Five more "Trixy" lines:
+the word run into a lead-in word before it ("hey Trixie", in one breath), the same with a comma ("hey, Trixie": a
+short pause), said fast (230-300 words per minute), how often a confusable word after a lead-in ("hey tricky")
+fires, and how often the issue's own confusable words do (tricks, taxi, pixie, tricky, six, text me, service);
+benchmarks/wakeword_phrasing.py has more ways of saying it.
 
 Still espeak-ng underneath: the figures say how far the models carry to unseen voices of the training engine
 (in-domain engine). Other engines and people are measured by the independent check, never here.
@@ -94,6 +95,9 @@ def clips(cfg: CorpusConfig, kind: str, count: int) -> list[tuple[np.ndarray, in
 #: said right before the wake word, in one breath ("hey Trixie"): the first four are among the trainer's LEAD_INS
 #: (data.lead_in_p), the last four are not
 BENCH_LEAD_INS = ["hey", "okay", "oh", "hello", "yo", "hiya", "good morning", "hey you"]
+#: the confusable words the issue names (its goal: at most 1 in 40 fire); "text me" and "service" are not among the
+#: trainer's confusables (synth_texts.CONFUSABLES), the others are
+ISSUE_CONFUSABLES = ["tricks", "taxi", "pixie", "tricky", "six", "text me", "service"]
 
 
 def file_clips(cfg: CorpusConfig, kind: str, count: int, speed: tuple[int, int] = (120, 200)) -> list[np.ndarray]:
@@ -195,12 +199,20 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
             clean = file_detection(detector, file_clips(led, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said after a lead-in word in one "
                   f"breath (\"hey Trixie\"; {', '.join(BENCH_LEAD_INS)})")
+            paused = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead}, {w}" for lead in BENCH_LEAD_INS for w in cfg.phrases["trixy"]]})
+            clean = file_detection(detector, file_clips(paused, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said after a lead-in word and a "
+                  "comma (\"hey, Trixie\": espeak-ng pauses briefly)")
             clean = file_detection(detector, file_clips(cfg, kind, positives, speed=(230, 300)), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said fast (espeak-ng 230-300 words/min)")
             near = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead} {w}" for lead in BENCH_LEAD_INS for w in CONFUSABLES]})
             fired = file_detection(detector, file_clips(near, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of a confusable word after a lead-in "
                   "(\"hey tricky\", \"okay taxi\")")
+            named = replace(cfg, phrases={**cfg.phrases, "trixy": ISSUE_CONFUSABLES})
+            fired = file_detection(detector, file_clips(named, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of the issue's confusable words "
+                  f"({', '.join(ISSUE_CONFUSABLES)})")
     t0 = time.process_time()
     speech_scores = [smooth(scores(detector, a), smoothing) for a, _ in speech]
     cpu = (time.process_time() - t0) / (sum(a.size for a, _ in speech) / SR)
