@@ -100,6 +100,17 @@ BENCH_LEAD_INS = ["hey", "okay", "oh", "hello", "yo", "hiya", "good morning", "h
 ISSUE_CONFUSABLES = ["tricks", "taxi", "pixie", "tricky", "six", "text me", "service"]
 
 
+def said_as(cfg: CorpusConfig, kind: str, texts: list[str]) -> CorpusConfig:
+    """``cfg`` with ``kind``'s phrase replaced by ``texts`` (what :func:`file_clips` has the voices say)."""
+    return replace(cfg, phrases={**cfg.phrases, kind: list(texts)})
+
+
+def after_lead_ins(words: list[str], separator: str = " ") -> list[str]:
+    """Every ``BENCH_LEAD_INS`` word before every one of ``words``: "hey Trixie" (one breath) or, with ``", "``,
+    "hey, Trixie" (a short pause)."""
+    return [f"{lead}{separator}{w}" for lead in BENCH_LEAD_INS for w in words]
+
+
 def file_clips(cfg: CorpusConfig, kind: str, count: int, speed: tuple[int, int] = (120, 200)) -> list[np.ndarray]:
     """Held-out English voices (families and variants) saying ``kind``'s phrase as a clean file framed by zeros, at
     espeak-ng rates ``speed`` (words per minute)."""
@@ -191,25 +202,25 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
         clean = file_detection(detector, file_clips(cfg, kind, positives), c, thresholds[c], smoothing)
         print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files (no room, digital silence around)")
         if kind == "trixy":  # the same voices reading the name as written: espeak-ng (and engines that phonemise with it) say "try-ksee"
-            written = replace(cfg, phrases={**cfg.phrases, "trixy": ["Trixy"]})
+            written = said_as(cfg, kind, ["Trixy"])
             clean = file_detection(detector, file_clips(written, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files of the name as written "
                   "(\"Trixy\", said \"try-ksee\")")
-            led = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead} {w}" for lead in BENCH_LEAD_INS for w in cfg.phrases["trixy"]]})
+            led = said_as(cfg, kind, after_lead_ins(cfg.phrases[kind]))
             clean = file_detection(detector, file_clips(led, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said after a lead-in word in one "
                   f"breath (\"hey Trixie\"; {', '.join(BENCH_LEAD_INS)})")
-            paused = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead}, {w}" for lead in BENCH_LEAD_INS for w in cfg.phrases["trixy"]]})
+            paused = said_as(cfg, kind, after_lead_ins(cfg.phrases[kind], ", "))
             clean = file_detection(detector, file_clips(paused, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said after a lead-in word and a "
                   "comma (\"hey, Trixie\": espeak-ng pauses briefly)")
             clean = file_detection(detector, file_clips(cfg, kind, positives, speed=(230, 300)), c, thresholds[c], smoothing)
             print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files said fast (espeak-ng 230-300 words/min)")
-            near = replace(cfg, phrases={**cfg.phrases, "trixy": [f"{lead} {w}" for lead in BENCH_LEAD_INS for w in CONFUSABLES]})
+            near = said_as(cfg, kind, after_lead_ins(CONFUSABLES))
             fired = file_detection(detector, file_clips(near, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of a confusable word after a lead-in "
                   "(\"hey tricky\", \"okay taxi\")")
-            named = replace(cfg, phrases={**cfg.phrases, "trixy": ISSUE_CONFUSABLES})
+            named = said_as(cfg, kind, ISSUE_CONFUSABLES)
             fired = file_detection(detector, file_clips(named, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of the issue's confusable words "
                   f"({', '.join(ISSUE_CONFUSABLES)})")
