@@ -1,5 +1,7 @@
 """Detection of each wake class at a given rate of false accepts, threshold swept, for a trained speech-embedding
-head on the cached corpus splits (calibration: training voices; test: held-out voice families, variants, languages).
+head on the cached corpus splits (calibration: the voices `data.calibration_voices` names, the training voices by
+default; test: held-out voice families, variants, languages). Only `data.corpus_seed`'s splits are scored, whatever
+`data.extra_corpus_seeds` says.
 
 Needs the corpus cache that `trixy-train wakeword` builds (trainer/data/wakeword/embedding/); not part of `make bench`
 for that reason. Usage:
@@ -7,6 +9,7 @@ for that reason. Usage:
     .venv/bin/python benchmarks/wakeword_head_curve.py models/wakeword/trixy/trixy.pth [hydra overrides...]
         [--smoothing 1 2 4]   (detector score smoothing in hops to compare; default: the model's own)
         [--average other.pth ...]   (score the average of the heads' probabilities, as one ensemble)
+        [--at 0.88 0.92]   (also each class's figures at these thresholds: detection, false accepts, confusables)
         [--unseen-variants]   (a third set: the training voice families and negative-speech languages, each with
                                one of the 35 espeak-ng variants that training does not use (EXTRA_VARIANTS), so
                                voices no split trained on; the calibration counts, built once into the cache)
@@ -68,6 +71,7 @@ def main() -> None:
     parser.add_argument("--smoothing", type=int, nargs="+", help="score smoothing (hops) to compare; default: the model's")
     parser.add_argument("--average", type=Path, nargs="+", default=[], help="more .pth files whose heads are averaged with it")
     parser.add_argument("--unseen-variants", action="store_true", help="also score voices in variants training never used")
+    parser.add_argument("--at", type=float, nargs="+", default=[], help="also print each class's figures at these thresholds")
     parser.add_argument("overrides", nargs="*", help="hydra overrides of the wakeword config (e.g. another cache_dir)")
     args = parser.parse_intermixed_args()  # flags before or after the overrides
     torch.set_num_threads(1)
@@ -110,6 +114,11 @@ def main() -> None:
                                  f"confusables {100 * fire[i]:.1f} %)")
                 label = f", smoothing {smoothing}" if args.smoothing else ""
                 print(f"{split} ({hours:.2f} h of speech{label}) {name}: " + " | ".join(cells))
+                for threshold in args.at:
+                    i = int(np.argmin(np.abs(THRESHOLDS - threshold)))
+                    print(f"{split} ({hours:.2f} h of speech{label}) {name} at {THRESHOLDS[i]:.4f}: detection "
+                          f"{100 * detection[i]:.1f} %, {fa[i] * hours:.0f} false accepts ({fa[i]:.2f} /h), "
+                          f"confusables {100 * fire[i]:.1f} %")
 
 if __name__ == "__main__":
     main()

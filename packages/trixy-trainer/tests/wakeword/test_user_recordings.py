@@ -15,8 +15,9 @@ from trixy_trainer.config import load_config
 from trixy_trainer.data.audio_io import SAMPLE_RATE, write_wav
 from trixy_trainer.data.synth import speak
 from trixy_trainer.errors import ConfigError
-from trixy_trainer.wakeword.embedding_corpus import HOP, WINDOW_END_OFFSET, Embedder, window_labels
+from trixy_trainer.wakeword.embedding_corpus import HOP, WINDOW_END_OFFSET, ClipSet, Embedder, window_labels
 from trixy_trainer.wakeword.embedding_evaluate import load_head
+from trixy_trainer.wakeword.embedding_train import merge_user_recordings
 from trixy_trainer.wakeword.train import train_wakeword
 from trixy_trainer.wakeword.user_recordings import (
     UserRecordingsConfig,
@@ -139,3 +140,30 @@ def test_training_uses_the_recordings_and_reports_them(tmp_path: Path) -> None:
     assert "user:custom" not in meta["results"]["test"]["per_voice"]["trixy"]     # the held-out split stays synthetic
     stored, head = load_head(result.files["pth"], "trixy-default-model")  # what the benchmarks score
     assert stored["user_recordings"] == used and len(head.mlps) == 1 and not head.training
+
+
+def _synthetic(kind_label: int, clips: int, rows: int = 20) -> ClipSet:
+    rng = np.random.default_rng(clips)
+    return ClipSet(
+        embeddings=rng.standard_normal((clips * rows, 96)).astype(np.float16),
+        offsets=np.arange(clips + 1, dtype=np.int64) * rows, labels=np.full(clips, kind_label), wake_end=np.full(clips, -1),
+        voices=["en-us"] * clips,
+    )
+
+
+def test_every_training_corpus_gets_the_recordings_and_calibration_gets_them_once(tmp_path: Path) -> None:
+    raw = _raw(tmp_path, wake=6, talk_seconds=10.0)
+    cfg = load_config("wakeword", [
+        f"data.cache_dir={tmp_path / 'cache'}", f"data.user_recordings.raw_dir={raw}", "data.user_recordings.copies=2",
+        "data.user_recordings.voice_change_p=0", "data.user_recordings.min_calibration_files=3",
+        "data.user_recordings.calibration_fraction=0.5",
+    ])
+    first = {"train": {"trixy": _synthetic(0, 40), "speech": _synthetic(2, 30)}, "calibration": {"trixy": _synthetic(0, 5)}}
+    second = {"trixy": _synthetic(0, 50), "speech": _synthetic(2, 30)}
+    user = merge_user_recordings(cfg, first, CLASSES, [second])
+    wake = user.splits["train"]["trixy"].clips
+    assert wake > 0 and user.splits["calibration"]["trixy"].clips > 0
+    assert first["train"]["trixy"].clips > 40 and (first["train"]["trixy"].clips - 40) % wake == 0
+    assert second["trixy"].clips > 50 and (second["trixy"].clips - 50) % wake == 0  # the extra corpus's members hear them too
+    assert second["speech"].clips > 30
+    assert first["calibration"]["trixy"].clips == 5 + user.splits["calibration"]["trixy"].clips

@@ -10,6 +10,10 @@
    accepts per hour and confusable fire rate; the ``test`` split (held-out voice families and variants) is scored at
    those thresholds and stored in the model's ``results``.
 4. Export: full-window and streaming ONNX with the frozen front end inside, and the head as encrypted .pth.
+
+With ``data.extra_corpus_seeds`` the ensemble's members are shared out among several corpora built with the same
+recipe and other seeds (other clips, voices drawn again): member ``k`` of ``n`` trains on corpus ``k * c // n`` of
+``c``, the calibration splits are joined for the thresholds, and the test split stays ``data.corpus_seed``'s.
 """
 
 from __future__ import annotations
@@ -179,6 +183,29 @@ def negative_revoice(value: Any) -> Revoice:
     return Revoice(None if p is None else float(p), ranges["formant_range"], ranges["pitch_hz"])
 
 
+def extra_corpus_seeds(value: Any, primary: int) -> list[int]:
+    """``data.extra_corpus_seeds``: seeds of more training corpora built with the same recipe (null or [] = one corpus).
+
+    Each seed is a whole number, given once, and not ``data.corpus_seed`` (``primary``): the same seed would be the
+    same clips."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise ConfigError(f"data.extra_corpus_seeds: a list of whole numbers (seeds of more training corpora), got {value!r}")
+    seeds = list(value)
+    if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in seeds):
+        raise ConfigError(f"data.extra_corpus_seeds: a list of whole numbers (seeds of more training corpora), got {seeds!r}")
+    if len(set(seeds)) != len(seeds) or primary in seeds:
+        raise ConfigError(f"data.extra_corpus_seeds: each seed once and none equal to data.corpus_seed ({primary}): "
+                          f"the same seed builds the same clips; got {seeds!r}")
+    return [int(seed) for seed in seeds]
+
+
+def member_corpus(member: int, members: int, corpora: int) -> int:
+    """Which of ``corpora`` training corpora ensemble member ``member`` of ``members`` trains on (shared out evenly, in order)."""
+    return member * corpora // members
+
+
 def _default_extended_or_list(key: str, value: Any, default: list[str], extra: list[str], items: str) -> list[str]:
     """A ``data.<key>`` list setting: ``default``, ``extended`` (the default plus ``extra``) or an explicit list."""
     if value in (None, "default"):
@@ -217,9 +244,14 @@ def _split(corpus: CorpusConfig, split: str, counts: Mapping[str, int], report: 
     return {kind: build_clips(corpus, split, kind, int(n), report) for kind, n in counts.items() if int(n) > 0}
 
 
-def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibration", "test")) -> dict[str, dict[str, ClipSet]]:
-    """Every split's clips (computed on first use, then read from the cache)."""
+def load_corpus(
+    cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibration", "test"), seed: int | None = None
+) -> dict[str, dict[str, ClipSet]]:
+    """Every split's clips (computed on first use, then read from the cache); ``seed`` builds the same recipe with
+    another corpus seed (``data.extra_corpus_seeds``) instead of ``data.corpus_seed``."""
     corpus = corpus_config(cfg)
+    if seed is not None:
+        corpus = replace(corpus, seed=int(seed))
     voices = calibration_voices(cfg.data.get("calibration_voices"))
     counts = to_container(cfg.data.counts)
     for split in splits:
@@ -234,22 +266,32 @@ def load_corpus(cfg: DictConfig, splits: tuple[str, ...] = ("train", "calibratio
     return {split: _split(recipes[split], split, counts[split], report) for split in splits}
 
 
-def merge_user_recordings(cfg: DictConfig, corpus: dict[str, dict[str, ClipSet]], classes: list[str]) -> UserCorpus:
-    """Add the user's own recordings (``data.user_recordings``) to the train and calibration splits, in place.
+def merge_user_recordings(
+    cfg: DictConfig, corpus: dict[str, dict[str, ClipSet]], classes: list[str], more_train: Sequence[dict[str, ClipSet]] = ()
+) -> UserCorpus:
+    """Add the user's own recordings (``data.user_recordings``) to the train and calibration splits, in place, and
+    to every train split of ``more_train`` (the extra corpora: each trains its own members).
 
     In training, a kind's user clips are repeated until they are at least ``share`` of that kind's clips (a few
     dozen real recordings would otherwise vanish among thousands of synthetic ones)."""
     settings = UserRecordingsConfig.from_mapping(to_container(cfg.data.get("user_recordings")))
     user = load_user_recordings(settings, classes, Path(cfg.data.cache_dir), float(cfg.data.speech_seconds))
-    for kind, clips in user.splits["train"].items():
-        synthetic = corpus["train"].get(kind)
-        times = repeats(clips.clips, synthetic.clips if synthetic is not None else 0, settings.share)
-        corpus["train"][kind] = join_clips(([synthetic] if synthetic is not None else []) + [clips] * times)
-        logger.info("user recordings: %d %s clips, repeated %d times in training", clips.clips, kind, times)
+    for train in (corpus["train"], *more_train):
+        for kind, clips in user.splits["train"].items():
+            synthetic = train.get(kind)
+            times = repeats(clips.clips, synthetic.clips if synthetic is not None else 0, settings.share)
+            train[kind] = join_clips(([synthetic] if synthetic is not None else []) + [clips] * times)
+            logger.info("user recordings: %d %s clips, repeated %d times in training", clips.clips, kind, times)
     for kind, clips in user.splits["calibration"].items():
         held = corpus["calibration"].get(kind)
         corpus["calibration"][kind] = join_clips(([held] if held is not None else []) + [clips])
     return user
+
+
+def join_splits(splits: Sequence[Mapping[str, ClipSet]]) -> dict[str, ClipSet]:
+    """The same split of several corpora as one: each kind's clips joined, in corpus order."""
+    kinds = list(dict.fromkeys(kind for split in splits for kind in split))
+    return {kind: join_clips([split[kind] for split in splits if kind in split]) for kind in kinds}
 
 
 def _positives(clips: Mapping[str, ClipSet], classes: list[str]) -> dict[str, ClipSet]:
@@ -301,16 +343,20 @@ def train_embedding_wakeword(
     positive_after = positive_after_samples(cfg.data.get("positive_after_s"))  # a bad value stops before the corpus
     shift_p = voice_shift_probability(cfg.data.get("voice_shift_p"))
     shift_scale = voice_shift_scale(cfg.data.get("voice_shift_scale"))
-    corpus = load_corpus(cfg)
-    user = merge_user_recordings(cfg, corpus, classes)
-    train = corpus["train"]
-    joined = join_clips(list(train.values()))
+    seeds = [int(cfg.data.corpus_seed), *extra_corpus_seeds(cfg.data.get("extra_corpus_seeds"), int(cfg.data.corpus_seed))]
     params = to_container(cfg.model.params)
     members = int(params.get("members", 1))
+    if members < len(seeds):
+        raise ConfigError(f"model.params.members={members} is fewer than the {len(seeds)} training corpora (data.corpus_seed "
+                          f"and data.extra_corpus_seeds={seeds[1:]}): each corpus trains at least one member; raise "
+                          "model.params.members or set data.extra_corpus_seeds=[]")
     head = instantiate_section(cfg, "model", num_classes=len(classes))
     windows = int(head.windows)
-    ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after)
-    logger.info("training windows: %s (classes %s)", np.bincount(labels, minlength=len(classes)).tolist(), classes)
+    corpus = load_corpus(cfg)
+    extra = [load_corpus(cfg, ("train", "calibration"), seed) for seed in seeds[1:]]
+    user = merge_user_recordings(cfg, corpus, classes, [more["train"] for more in extra])
+    trains = [corpus["train"], *(more["train"] for more in extra)]
+    calibration = join_splits([corpus["calibration"], *(more["calibration"] for more in extra)])
     if cfg.get("finetune_from"):
         meta, state = read_pth(cfg.finetune_from, cfg.export.get("password"), WAKEWORD_REQUIRED_KEYS)
         if list(meta["classes"]) != classes or meta.get("technology") != se.TECHNOLOGY:
@@ -320,32 +366,40 @@ def train_embedding_wakeword(
         except RuntimeError as exc:
             raise ConfigError(f"{cfg.finetune_from}: its head does not fit model.params {params}: {exc}") from exc
     run_dir = Path(cfg.run_dir)
-    voice_means = None
-    if shift_p > 0:  # every wake phrase's clips (the user's own recordings included)
-        voice_means = np.concatenate([clip_means(train[name]) for name in classes[:-1] if name in train])
+    owners = [member_corpus(k, members, len(seeds)) for k in range(members)]
     trained: list[torch.nn.Module] = []
-    for k in range(members):  # ensemble members are trained one after another: own seed, batches, hard negatives
-        seed = int(cfg.seed) + k
-        L.seed_everything(seed, workers=True, verbose=False)
-        member = instantiate_section(cfg, "model", num_classes=len(classes), params={**params, "members": 1})
-        if cfg.get("finetune_from"):
-            member.layers.load_state_dict(head.mlps[k].state_dict())
-        batches = WindowBatches(
-            joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
-            list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed, voice_means, shift_p, shift_scale,
-        )
-        optimizer, scheduler = build_optimization(cfg)
-        module = HeadModule(
-            member, len(classes), optimizer, scheduler, negative_weight=float(cfg.data.negative_weight),
-            feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
-        )
-        module.batches = batches
-        trainer = build_trainer(
-            cfg.trainer, run_dir, [ProgressReporter(member_progress(progress, k, members), control)], limit_val_batches=0,
-            num_sanity_val_steps=0, enable_checkpointing=False,
-        )
-        trainer.fit(module, train_dataloaders=DataLoader(batches, batch_size=None))
-        trained.append(module.head.eval())
+    for index, train in enumerate(trains):  # one corpus at a time: its windows, voice shifts and members
+        joined = join_clips(list(train.values()))
+        ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after)
+        logger.info("corpus seed %d: training windows %s (classes %s), members %s", seeds[index],
+                    np.bincount(labels, minlength=len(classes)).tolist(), classes, [k for k in range(members) if owners[k] == index])
+        voice_means = None
+        if shift_p > 0:  # every wake phrase's clips (the user's own recordings included)
+            voice_means = np.concatenate([clip_means(train[name]) for name in classes[:-1] if name in train])
+        for k in (k for k in range(members) if owners[k] == index):  # one after another: own seed, batches, hard negatives
+            seed = int(cfg.seed) + k
+            L.seed_everything(seed, workers=True, verbose=False)
+            member = instantiate_section(cfg, "model", num_classes=len(classes), params={**params, "members": 1})
+            if cfg.get("finetune_from"):
+                member.layers.load_state_dict(head.mlps[k].state_dict())
+            batches = WindowBatches(
+                joined.embeddings, ends, labels, len(classes), windows, int(cfg.data.batch_size), int(cfg.data.steps_per_epoch),
+                list(cfg.data.class_balance), float(cfg.data.hard_negative_share), seed, voice_means, shift_p, shift_scale,
+            )
+            optimizer, scheduler = build_optimization(cfg)
+            module = HeadModule(
+                member, len(classes), optimizer, scheduler, negative_weight=float(cfg.data.negative_weight),
+                feature_noise=float(cfg.data.feature_noise), mine_every=int(cfg.data.mine_every), mine_top=int(cfg.data.mine_top),
+            )
+            module.batches = batches
+            trainer = build_trainer(
+                cfg.trainer, run_dir, [ProgressReporter(member_progress(progress, k, members), control)], limit_val_batches=0,
+                num_sanity_val_steps=0, enable_checkpointing=False,
+            )
+            trainer.fit(module, train_dataloaders=DataLoader(batches, batch_size=None))
+            trained.append(module.head.eval())
+            if control and control.stopped:
+                break
         if control and control.stopped:
             break
     stopped = bool(control and control.stopped)
@@ -360,14 +414,12 @@ def train_embedding_wakeword(
     ev = cfg.evaluation
     refractory_hops = int(round(float(ev.refractory_s) * 16000 / 1280))
     smoothing = int(ev.smoothing_hops)
-    calibration = corpus["calibration"]
     thresholds = choose_thresholds(
         head, _positives(calibration, classes), _negatives(calibration, ("speech", "noise")), calibration["confusable"], classes, windows,
         float(ev.target_fa_per_hour), float(ev.max_confusable_rate), smoothing, refractory_hops, float(ev.min_threshold),
     )
     results: dict[str, EmbeddingEvaluation] = {}
-    for split in ("calibration", "test"):
-        clips = corpus[split]
+    for split, clips in (("calibration", calibration), ("test", corpus["test"])):
         results[split] = evaluate_split(
             head, split, _positives(clips, classes), _negatives(clips, ("speech", "noise")), clips["confusable"], classes,
             thresholds, windows, smoothing, refractory_hops,
@@ -388,6 +440,7 @@ def train_embedding_wakeword(
             "version": se.package_version(), "license": "Apache-2.0", "trained_on": "real speech (Google)",
         },
         architecture={"name": ARCHITECTURE, "params": params},
+        training_corpora={"seeds": seeds, "members": [owners[:members].count(i) for i in range(len(seeds))]},
         features={"frontend": "openwakeword-mel", "sample_rate": 16000, "n_fft": se.N_FFT, "hop_length": se.HOP, "n_mels": se.N_MELS,
                   "dither_dbfs": DITHER_DBFS},
         wake_phrases=to_container(cfg.wake_phrases),
