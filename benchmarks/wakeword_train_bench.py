@@ -30,7 +30,7 @@ from trixy_trainer.config import instantiate_section, load_config, to_container 
 from trixy_trainer.schedules import build_optimization  # noqa: E402
 from trixy_trainer.wakeword import embedding_corpus as ec  # noqa: E402
 from trixy_trainer.wakeword.embedding_module import HeadModule, WindowBatches  # noqa: E402
-from trixy_trainer.wakeword.embedding_train import corpus_config, extra_corpus_seeds  # noqa: E402
+from trixy_trainer.wakeword.embedding_train import corpus_config, corpus_seeds  # noqa: E402
 
 
 def corpus_figures(cfg, clips: int) -> None:
@@ -44,7 +44,7 @@ def corpus_figures(cfg, clips: int) -> None:
             ec._work((corpus, "train", kind, 10_000 + i))
         per_clip[kind] = (time.perf_counter() - started) / n
         print(f"corpus clip, {kind:<10} {per_clip[kind] * 1000:7.0f} ms per clip (one worker)")
-    corpora = 1 + len(extra_corpus_seeds(cfg.data.get("extra_corpus_seeds"), int(cfg.data.corpus_seed)))
+    corpora = len(corpus_seeds(cfg))
     total = 0.0
     for split, split_counts in counts.items():
         times = corpora if split != "test" else 1  # every corpus builds train and calibration; the test split is the first's

@@ -201,6 +201,13 @@ def extra_corpus_seeds(value: Any, primary: int) -> list[int]:
     return [int(seed) for seed in seeds]
 
 
+def corpus_seeds(cfg: DictConfig) -> list[int]:
+    """Every training corpus's seed: ``data.corpus_seed`` (the first; its test split scores the model), then
+    ``data.extra_corpus_seeds``."""
+    primary = int(cfg.data.corpus_seed)
+    return [primary, *extra_corpus_seeds(cfg.data.get("extra_corpus_seeds"), primary)]
+
+
 def member_corpus(member: int, members: int, corpora: int) -> int:
     """Which of ``corpora`` training corpora ensemble member ``member`` of ``members`` trains on (shared out evenly, in order)."""
     return member * corpora // members
@@ -343,7 +350,7 @@ def train_embedding_wakeword(
     positive_after = positive_after_samples(cfg.data.get("positive_after_s"))  # a bad value stops before the corpus
     shift_p = voice_shift_probability(cfg.data.get("voice_shift_p"))
     shift_scale = voice_shift_scale(cfg.data.get("voice_shift_scale"))
-    seeds = [int(cfg.data.corpus_seed), *extra_corpus_seeds(cfg.data.get("extra_corpus_seeds"), int(cfg.data.corpus_seed))]
+    seeds = corpus_seeds(cfg)
     params = to_container(cfg.model.params)
     members = int(params.get("members", 1))
     if members < len(seeds):
@@ -371,12 +378,13 @@ def train_embedding_wakeword(
     for index, train in enumerate(trains):  # one corpus at a time: its windows, voice shifts and members
         joined = join_clips(list(train.values()))
         ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after)
+        own = [k for k in range(members) if owners[k] == index]
         logger.info("corpus seed %d: training windows %s (classes %s), members %s", seeds[index],
-                    np.bincount(labels, minlength=len(classes)).tolist(), classes, [k for k in range(members) if owners[k] == index])
+                    np.bincount(labels, minlength=len(classes)).tolist(), classes, own)
         voice_means = None
         if shift_p > 0:  # every wake phrase's clips (the user's own recordings included)
             voice_means = np.concatenate([clip_means(train[name]) for name in classes[:-1] if name in train])
-        for k in (k for k in range(members) if owners[k] == index):  # one after another: own seed, batches, hard negatives
+        for k in own:  # one after another: own seed, batches, hard negatives
             seed = int(cfg.seed) + k
             L.seed_everything(seed, workers=True, verbose=False)
             member = instantiate_section(cfg, "model", num_classes=len(classes), params={**params, "members": 1})
