@@ -4,7 +4,10 @@ What a user meets first (issue 14's first table, here on espeak-ng voices): "Tri
 satellite's real streaming detector, the satellite's cut (the command's recording starts at the quietest 30 ms of
 the 0.3 s before the window that fired ended, `trixy_satellite.listening.command_start`; on the line before it, for
 comparison, where that window ended, as before 2026-12-07), the pocketsphinx plugin built from its shipped
-`config.json` (grammar of the shipped intents, wake words allowed in front) and the intent recogniser. One line per
+`config.json` (grammar of the shipped intents, wake words allowed in front) and the intent recogniser. The third rule
+is what the satellite and the server do since 2026-12-07: the satellite also sends 0.2 s from before its cut, apart
+from the command (`WakeWordDetected.command_lead_ms`), and the recogniser decodes again from 0.1 s before the cut
+when the grammar rejects the command (its config's `earlier_starts_s`). One line per
 pause between the wake word and the command: espeak-ng saying "Trixie. <command>" in one go (it leaves 40-60 ms
 between the two), and the two said apart with 0.15 / 0.3 / 0.6 s of silence between them.
 
@@ -41,6 +44,13 @@ COMMANDS = ["what time is it", "set a timer for five minutes", "what is the date
 VOICES = [("en-us", 175), ("en-gb", 160), ("en-gb-x-rp", 140), ("en-us+f3", 190), ("en-us+m3", 150), ("en-gb+f4", 170),
           ("en-gb-scotland", 160), ("en-029+m7", 160), ("en-gb-scotland+f5", 150)]
 PAUSES: list[float | None] = [None, 0.15, 0.3, 0.6]  # None: "Trixie. <command>" in one espeak-ng run
+#: the satellite's lead before the cut (`ConversationRecorder.command_lead_s`), sent apart from the command
+LEAD_S = 0.2
+
+
+def pcm16(audio: np.ndarray) -> bytes:
+    """Float audio as 16-bit PCM bytes."""
+    return (np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes()
 
 
 def voiced(pcm: bytes) -> np.ndarray:
@@ -71,6 +81,7 @@ def recogniser():
         min_score_ratio=float(config.get("min_score_ratio", engine.DEFAULT_MIN_SCORE_RATIO)),
         extra_pronunciations=dict(config.get("pronunciations", {}) or {}),
         wake_words=list(config.get("wake_words", []) or []),
+        earlier_starts_s=config.get("earlier_starts_s", list(engine.DEFAULT_EARLIER_STARTS_S)),
     )
     stt.set_grammar(stt.compile_grammar(cat.intents))
     return stt, psb.module("intents", "recogniser").IntentRecogniser(cat.intents)
@@ -84,7 +95,9 @@ def main() -> None:
     model = load_wakeword_model(args.model, threads=1)
     stt, nlu = recogniser()
     started = time.time()
-    rules = ("where the window that fired ended", "the quietest moment before it")
+    rules = ("where the window that fired ended", "the quietest moment before it",
+             f"the quietest moment before it, {LEAD_S:g} s of lead audio for the recogniser's retries")
+    leads = (0, 0, int(LEAD_S * SR))
     fired = dict.fromkeys(PAUSES, 0)
     right = {(rule, pause): 0 for rule in rules for pause in PAUSES}
     lag: list[float] = []
@@ -105,14 +118,15 @@ def main() -> None:
         heard = int(round(detector.stream_time_s * SR))  # the microphone audio so far
         since = detector.stream_time_s - detection.stream_time_s
         lag.append(since)
-        cuts = (heard - int(round(since * SR)), heard - int(round(command_start_s(audio[max(0, heard - 2 * SR) : heard], SR, since) * SR)))
-        for rule, cut in zip(rules, cuts, strict=True):
-            transcript = stt.transcribe((np.clip(audio[cut:], -1, 1) * 32767).astype(np.int16).tobytes())
+        quiet = heard - int(round(command_start_s(audio[max(0, heard - 2 * SR) : heard], SR, since) * SR))
+        cuts = (heard - int(round(since * SR)), quiet, quiet)
+        for rule, cut, lead in zip(rules, cuts, leads, strict=True):
+            transcript = stt.transcribe(pcm16(audio[cut:]), lead_pcm=pcm16(audio[max(0, cut - lead) : cut]) if lead else b"")
             good = psb.intent_key(nlu, transcript.text) == psb.intent_key(nlu, command)
             right[(rule, pause)] += good
             if args.verbose:
                 print(f"{voice} {command!r} pause {pause}, recording from {rule}: heard {transcript.text!r} "
-                      f"({transcript.source}){' ok' if good else ''}")
+                      f"({transcript.source}, from {transcript.earlier_s:g} s earlier){' ok' if good else ''}")
     total = len(VOICES) * len(COMMANDS)
     for rule in rules:
         for pause in PAUSES:

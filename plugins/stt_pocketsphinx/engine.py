@@ -31,6 +31,11 @@ DEFAULT_MIN_SCORE_RATIO = 1.0
 """Grammar score / phone-loop score below which a grammar result is rejected. Measured on espeak-ng voices
 (benchmarks/plugins_speech_bench.py): in-domain commands score about 1.0-1.6, out-of-domain sentences 0 (no grammar path) to
 1.5, so this threshold only catches the clearly foreign ones; see docs/plugins.md."""
+DEFAULT_EARLIER_STARTS_S = (0.1,)
+"""When the grammar rejects a command whose cut may have fallen inside its first sound, decode again from this far
+before the cut (seconds, in order, the first accepted sentence wins; as far as the lead audio reaches). Measured with
+benchmarks/wake_command_bench.py: "Trixie. <command>" said in one run 8 -> 12 of 27 right, pauses unchanged; four
+starts (0.05-0.2 s) recovered the same commands as this one, at up to four decodes instead of one (docs/plugins.md)."""
 _NOISE_WORDS = frozenset({"<s>", "</s>", "<sil>", "[noise]", "[laugh]", "[breath]", "[cough]", "[um]", "[uh]"})
 
 
@@ -54,14 +59,30 @@ class Transcript:
     """Grammar path score / phone-loop score; the fallback decision is `score_ratio < min_score_ratio`."""
     audio_s: float = 0.0
     decode_s: float = 0.0
+    earlier_s: float = 0.0
+    """How far before the utterance's start the accepted grammar decode began (from the lead audio; 0: at it)."""
 
 
 class SpeechRecogniser(Protocol):
     """Any STT engine: PCM in, `Transcript` out. Blocking; callers run it in a worker thread."""
 
-    def transcribe(self, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> Transcript:
-        """Recognise one complete utterance of 16-bit mono PCM."""
+    def transcribe(self, pcm: bytes, sample_rate: int = SAMPLE_RATE, lead_pcm: bytes = b"") -> Transcript:
+        """Recognise one complete utterance of 16-bit mono PCM (``lead_pcm``: the audio just before it, if any)."""
         ...
+
+
+def check_earlier_starts(value: object) -> tuple[float, ...]:
+    """``earlier_starts_s`` as a tuple of increasing seconds in (0, 1]; anything else raises `SttError`."""
+    if not isinstance(value, (list, tuple)):
+        raise SttError(f"earlier_starts_s must be a list of seconds like [0.05, 0.1], got {value!r}")
+    starts: list[float] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < float(item) <= 1.0:
+            raise SttError(f"earlier_starts_s: {item!r} is not a number of seconds in (0, 1]")
+        if starts and float(item) <= starts[-1]:
+            raise SttError(f"earlier_starts_s must increase, got {list(value)!r}")
+        starts.append(float(item))
+    return tuple(starts)
 
 
 def _clean(hypstr: str) -> str:
@@ -81,12 +102,14 @@ class PocketsphinxRecogniser:
         general_fallback: bool = True,
         extra_pronunciations: dict[str, str] | None = None,
         wake_words: list[str] | tuple[str, ...] = (),
+        earlier_starts_s: list[float] | tuple[float, ...] = DEFAULT_EARLIER_STARTS_S,
     ) -> None:
         self.model_dir = model_dir or os.path.join(get_model_path(), "en-us")
         if not os.path.isdir(os.path.join(self.model_dir, "en-us")):
             raise SttError(f"pocketsphinx model folder {self.model_dir} lacks the acoustic model 'en-us/'")
         self.min_score_ratio = float(min_score_ratio)
         self.general_fallback = bool(general_fallback)
+        self.earlier_starts_s = check_earlier_starts(earlier_starts_s)
         self.extra_pronunciations = dict(extra_pronunciations or {})
         self.wake_words = sorted((" ".join(w.lower().split()) for w in wake_words if w.strip()), key=len, reverse=True)
         self._lock = threading.Lock()
@@ -192,8 +215,13 @@ class PocketsphinxRecogniser:
             return "", 0.0, 0.0
         return _clean(hyp.hypstr), float(hyp.score), float(hyp.prob)
 
-    def transcribe(self, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> Transcript:
-        """Recognise one utterance (16-bit mono PCM at any rate; resampled to 16 kHz)."""
+    def transcribe(self, pcm: bytes, sample_rate: int = SAMPLE_RATE, lead_pcm: bytes = b"") -> Transcript:
+        """Recognise one utterance (16-bit mono PCM at any rate; resampled to 16 kHz).
+
+        ``lead_pcm`` is the audio just before ``pcm`` (the satellite's lead before where it judged the command to
+        start): when the grammar rejects ``pcm``, it is decoded again from each of ``earlier_starts_s`` before its
+        start that the lead covers, and the first grammar sentence accepted wins (the cut fell inside the command's
+        first sound). The general model, if it runs, hears ``pcm`` alone."""
         if sample_rate <= 0:
             raise SttError(f"sample rate must be positive, got {sample_rate}")
         started = time.perf_counter()
@@ -202,22 +230,28 @@ class PocketsphinxRecogniser:
         speech = trim_silence(samples, SAMPLE_RATE)
         if speech.size < SAMPLE_RATE // 10:
             return Transcript("", 0.0, "none", audio_s=audio_s, decode_s=time.perf_counter() - started)
-        raw = np.ascontiguousarray(dither(speech), dtype="<i2").tobytes()
+        raw = _raw(speech)
         with self._lock:
-            grammar_text, ratio, confidence = "", 0.0, 0.0
+            grammar_text, ratio = "", 0.0
             if self._grammar_decoder is not None:
-                grammar_text, grammar_score, confidence = self._decode(self._grammar_decoder, raw)
-                if grammar_text and self.grammar is not None and not self.grammar.accepts(grammar_text):
-                    logger.debug("grammar decode stopped inside a sentence (%r): not a command", grammar_text)
-                    grammar_text, confidence = "", 0.0
-                if grammar_text:
-                    _, phone_score, _ = self._decode(self._dictionary_decoder(), raw)
-                    ratio = grammar_score / phone_score if phone_score > 0 else 0.0
-                    if ratio >= self.min_score_ratio:
-                        return Transcript(
-                            self.strip_wake_word(grammar_text), confidence, "grammar", grammar_text, ratio, audio_s,
-                            time.perf_counter() - started,
-                        )
+                grammar_text, ratio, confidence, accepted = self._grammar_result(raw)
+                earlier_s = 0.0
+                if not accepted and lead_pcm and self.earlier_starts_s:
+                    lead = resample_clip(pcm_to_array(lead_pcm), sample_rate, SAMPLE_RATE)
+                    for back in self.earlier_starts_s:
+                        count = int(round(back * SAMPLE_RATE))
+                        if count > lead.size + SAMPLE_RATE // 100:  # 10 ms short still counts (whole-ms leads)
+                            break
+                        earlier = trim_silence(np.concatenate([lead[max(0, lead.size - count) :], samples]), SAMPLE_RATE)
+                        text, back_ratio, back_confidence, accepted = self._grammar_result(_raw(earlier))
+                        if accepted:
+                            grammar_text, ratio, confidence, earlier_s = text, back_ratio, back_confidence, back
+                            break
+                if accepted:
+                    return Transcript(
+                        self.strip_wake_word(grammar_text), confidence, "grammar", grammar_text, ratio, audio_s,
+                        time.perf_counter() - started, earlier_s,
+                    )
             if not self.general_fallback:
                 return Transcript("", 0.0, "none", grammar_text, ratio, audio_s, time.perf_counter() - started)
             text, _, prob = self._decode(self._general(), raw)
@@ -227,3 +261,23 @@ class PocketsphinxRecogniser:
             text, prob if text else 0.0, "general" if text else "none", grammar_text, ratio, audio_s,
             time.perf_counter() - started,
         )
+
+    def _grammar_result(self, raw: bytes) -> tuple[str, float, float, bool]:
+        """``(text, ratio, confidence, accepted)`` of the grammar decode: accepted when it is a whole sentence of the
+        grammar scoring at least ``min_score_ratio`` of the phone loop; a path that stops inside a sentence gives
+        no text. The caller holds the lock."""
+        assert self._grammar_decoder is not None
+        text, grammar_score, confidence = self._decode(self._grammar_decoder, raw)
+        if text and self.grammar is not None and not self.grammar.accepts(text):
+            logger.debug("grammar decode stopped inside a sentence (%r): not a command", text)
+            return "", 0.0, 0.0, False
+        if not text:
+            return "", 0.0, 0.0, False
+        _, phone_score, _ = self._decode(self._dictionary_decoder(), raw)
+        ratio = grammar_score / phone_score if phone_score > 0 else 0.0
+        return text, ratio, confidence, ratio >= self.min_score_ratio
+
+
+def _raw(speech: np.ndarray) -> bytes:
+    """Trimmed speech as the decoders take it: dithered 16-bit little-endian PCM."""
+    return np.ascontiguousarray(dither(speech), dtype="<i2").tobytes()

@@ -17,7 +17,7 @@ from trixy_core.events import TrixyEvent, names
 from trixy_core.events.data import RawAudioInputReceived, SayRequested, TextReceived
 from trixy_core.plugins import TrixyPlugin
 
-from .engine import PocketsphinxRecogniser, SttError, Transcript
+from .engine import DEFAULT_EARLIER_STARTS_S, PocketsphinxRecogniser, SttError, Transcript
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class PocketsphinxSttPlugin(TrixyPlugin):
             general_fallback=bool(self.config.get("general_fallback", True)),
             extra_pronunciations=dict(self.config.get("pronunciations", {}) or {}),
             wake_words=list(self.config.get("wake_words", []) or []),
+            earlier_starts_s=self.config.get("earlier_starts_s", list(DEFAULT_EARLIER_STARTS_S)),
         )
         self.last_transcript: Transcript | None = None
         self._grammar_lock = threading.Lock()
@@ -79,14 +80,16 @@ class PocketsphinxSttPlugin(TrixyPlugin):
     async def on_audio(self, event_name: str, event_data: RawAudioInputReceived) -> None:
         """Transcribe the utterance and raise `text received` (or answer "didn't catch that" when empty)."""
         try:
-            transcript = await asyncio.to_thread(self.recogniser.transcribe, event_data.pcm, event_data.sample_rate)
+            transcript = await asyncio.to_thread(self.recogniser.transcribe, event_data.pcm, event_data.sample_rate,
+                                                 getattr(event_data, "lead_pcm", b"") or b"")
         except SttError as exc:
             logger.error("conversation %s: speech-to-text failed: %s", event_data.conversation_id, exc)
             transcript = Transcript("", 0.0, "none")
         self.last_transcript = transcript
         logger.info(
-            "conversation %s: heard %r (%s, ratio %.2f, %.0f ms for %.1f s)", event_data.conversation_id,
+            "conversation %s: heard %r (%s, ratio %.2f, %.0f ms for %.1f s%s)", event_data.conversation_id,
             transcript.text, transcript.source, transcript.score_ratio, transcript.decode_s * 1000, transcript.audio_s,
+            f", from {transcript.earlier_s * 1000:.0f} ms before the cut" if transcript.earlier_s else "",
         )
         if not transcript.text:
             await self._not_recognised(event_data)

@@ -70,3 +70,20 @@ async def test_ending_a_conversation_aborts_its_recording_and_detection_resumes(
     assert kitchen.microphone.pending_s > 1.0  # stopped by the server's abort, not by silence or the limit
     assert assistant.of(names.RAW_AUDIO_INPUT_RECEIVED) == []
     assert assistant.pipeline.recordings.get(kitchen.satellite_id) is None
+
+
+async def test_the_satellites_lead_before_the_command_reaches_speech_to_text_apart_from_the_command(
+        assistant_factory, helpers):
+    assistant = await assistant_factory(PipelineSettings(**FAST), plugins=False, use_models=False)
+    kitchen = await assistant.add_satellite("kitchen", "Kitchen", "aa:bb:cc:e0:00:05")
+    kitchen.microphone.push(helpers.tone(0.8))
+    await assistant.wait_until(lambda: kitchen.microphone.pending_s == 0, 5, "the wake word audio")
+    # what the wake listener does on a detection: the command was judged to start 0.3 s ago
+    assert kitchen.app.recorder.wake_word_detected(0, "trixy", score=0.95, audio_since_s=0.3)
+    kitchen.microphone.push(helpers.tone(0.6))
+    await assistant.wait_until(lambda: assistant.of(names.RAW_AUDIO_INPUT_RECEIVED), 15, "the utterance")
+    [decision] = assistant.pipeline.decisions
+    assert decision.chosen.command_lead_ms == 200  # the recorder's default lead, all of it kept
+    [raw] = assistant.of(names.RAW_AUDIO_INPUT_RECEIVED)
+    assert len(raw.lead_pcm) == int(0.2 * 16000) * 2
+    assert 0.3 <= raw.duration_s == len(raw.pcm) / 32000  # the command alone: from the cut on

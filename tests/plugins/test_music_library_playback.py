@@ -4,6 +4,7 @@ catalogue and the STT grammar, and broken files skipped with a log line."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -186,6 +187,10 @@ async def test_the_next_track_is_decoded_while_this_one_plays(app, recorder, mus
     await ask(app, "play the album kind of blue", "hall")
     [first] = await recorder.wait_for("music play")
     session = music.sessions["hall"]
+    for _ in range(250):  # the prefetch starts once the first track's stream was handed over, after the event
+        if session.prefetched is not None:
+            break
+        await asyncio.sleep(0.02)
     path, task = session.prefetched
     assert path == "jazz/d.opus"
     await task

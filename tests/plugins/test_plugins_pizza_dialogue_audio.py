@@ -70,6 +70,22 @@ async def test_spoken_time_question_is_answered_from_audio(app, recorder, speech
     assert answer.text == "It is 2:05 PM" and answer.satellite_id == "office"  # the fake clock's 14:05
 
 
+async def test_a_time_question_cut_inside_its_first_sound_is_answered_with_the_satellites_lead(app, recorder, espeak):
+    speech = np.frombuffer(espeak.pcm("what time is it", voice="en-us", speed=175), "<i2")
+    speech = speech[np.flatnonzero(np.abs(speech) > 30)[0] :]
+    audio = np.concatenate([np.random.default_rng(0).normal(0, 20, 8000).astype("<i2"), speech])
+    cut = 8000 + 110 * 16  # 110 ms into "what": the grammar alone finds no sentence in what is left
+    conversation = await app.conversations.open("office")
+    event = utterance(conversation.id, audio[cut:].tobytes(), "office")
+    event.lead_pcm = audio[cut - 3200 : cut].tobytes()  # the 0.2 s a satellite sends before its cut
+    await app.event_handler.trigger(names.RAW_AUDIO_INPUT_RECEIVED, event)
+    await recorder.wait_for(names.CONVERSATION_ENDED)
+    [text] = recorder.of(names.TEXT_RECEIVED)
+    assert text.text == "what time is it"
+    [answer] = recorder.of(names.TTS_RECEIVED)
+    assert answer.text == "It is 2:05 PM"
+
+
 async def until(condition, within_s: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within_s

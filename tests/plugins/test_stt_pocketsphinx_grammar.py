@@ -190,3 +190,38 @@ def test_the_dither_is_fixed_and_one_16_bit_step(audio):
     assert 0.8 < float(np.std(once.astype(np.float64))) < 1.3
     loud = np.full(100, 32767, dtype="<i2")
     assert audio.dither(loud).max() == 32767  # clipped, never wrapped
+
+
+def _cut_command(espeak, cut_ms: int) -> tuple[bytes, bytes]:
+    """espeak-ng "what time is it" after 0.5 s of room noise, cut ``cut_ms`` into its first sound:
+    ``(lead, command)`` with 0.2 s of lead, as the satellite sends them after a wake word."""
+    speech = np.frombuffer(espeak.pcm("what time is it", voice="en-us", speed=175), "<i2")
+    speech = speech[np.flatnonzero(np.abs(speech) > 30)[0] :]
+    audio = np.concatenate([np.random.default_rng(0).normal(0, 20, 8000).astype("<i2"), speech])
+    cut = 8000 + cut_ms * 16
+    return audio[cut - 3200 : cut].tobytes(), audio[cut:].tobytes()
+
+
+def test_a_command_cut_inside_its_first_sound_is_decoded_again_from_the_lead(recogniser, espeak, engine):
+    lead, command = _cut_command(espeak, 110)
+    recogniser.general_fallback = False
+    try:
+        assert recogniser.transcribe(command).source == "none"  # "wh" is gone: the grammar finds no sentence
+        transcript = recogniser.transcribe(command, lead_pcm=lead)
+        assert (transcript.source, transcript.text, transcript.earlier_s) == ("grammar", "what time is it", 0.1)
+        assert recogniser.transcribe(command, lead_pcm=lead[-1280:]).source == "none"  # 40 ms of lead: no retry
+        whole_lead, whole = _cut_command(espeak, 0)
+        transcript = recogniser.transcribe(whole, lead_pcm=whole_lead)  # nothing cut: the lead is not used
+        assert transcript.text == "what time is it" and transcript.earlier_s == 0.0
+        recogniser.earlier_starts_s = ()
+        assert recogniser.transcribe(command, lead_pcm=lead).source == "none"  # retries turned off
+    finally:
+        recogniser.general_fallback = True
+        recogniser.earlier_starts_s = engine.DEFAULT_EARLIER_STARTS_S
+
+
+@pytest.mark.parametrize("bad", [0.1, "0.1", [0.0], [0.1, 0.05], [1.5], [True], [0.1, 0.1]])
+def test_bad_earlier_starts_are_refused_with_the_reason(engine, bad):
+    with pytest.raises(engine.SttError, match="earlier_starts_s"):
+        engine.check_earlier_starts(bad)
+    assert engine.check_earlier_starts([0.05, 0.1]) == (0.05, 0.1) and engine.check_earlier_starts([]) == ()

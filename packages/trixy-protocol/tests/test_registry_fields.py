@@ -89,6 +89,20 @@ def test_fields_in_another_order_and_ints_for_floats_are_accepted(samples) -> No
     assert type(event.message.score) is float
 
 
+def test_a_wake_word_from_a_satellite_without_the_command_lead_decodes_with_none() -> None:
+    import msgpack
+
+    from trixy_protocol import WakeWordDetected, encode_frame
+    from trixy_protocol.encoder import build_frame
+
+    nine = [0, "trixy", None, "", 0.9, -20.0, 5, None, False]  # the nine fields before command_lead_ms was appended
+    (event,) = FrameDecoder().feed(build_frame(0, b"WakeWordDetected", msgpack.packb(nine), 1))
+    assert event.message.command_lead_ms == 0 and event.message.score == 0.9
+    sent = WakeWordDetected(wake_word_id=0, wake_word_name="trixy", command_lead_ms=200)
+    (event,) = FrameDecoder().feed(encode_frame(sent))
+    assert event.message == sent
+
+
 def test_sending_a_wrong_field_type_fails_before_anything_is_written() -> None:
     from trixy_protocol import Hello, WakeWordDetected
 

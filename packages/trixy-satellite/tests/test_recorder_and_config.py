@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from satellite_test_doubles import LOUD, QUIET, FakeClient
 
@@ -8,6 +9,7 @@ from trixy_protocol import (
     RecordingDone,
     StandDown,
     StartStreaming,
+    StopStreaming,
     TriggerWakeWord,
     WakeWordDetected,
 )
@@ -40,6 +42,59 @@ def test_wake_word_then_selection_streams_buffer_and_stops_after_silence():
     assert rec.state == "idle"
     done = client.sent[-1]
     assert isinstance(done, RecordingDone) and done.reason.value == "silence" and done.audio_bytes == 8 * 640
+
+
+def _kept(rec, chunks):
+    """Feed ``chunks`` numbered 20 ms chunks (chunk i holds the value i), so a buffer says where it starts."""
+    for i in range(chunks):
+        rec.feed(np.full(320, i + 1, "<i2").tobytes())
+
+
+def _first_chunk(client) -> int:
+    return int(np.frombuffer(client.audio[0], "<i2")[0])
+
+
+def test_after_a_detection_the_buffer_reaches_the_lead_further_back_and_the_server_is_told_how_far():
+    client = FakeClient()
+    rec = ConversationRecorder(client, command_lead_s=0.1)
+    _kept(rec, 40)  # 0.8 s, chunks 1..40
+    assert rec.wake_word_detected(0, "custom", score=0.9, audio_since_s=0.2)
+    assert client.sent[0].command_lead_ms == 100
+    client.fire(StartStreaming(conversation_id="c1", silence_s=10, max_duration_s=10))
+    assert len(client.audio) == 15 and _first_chunk(client) == 26  # 0.1 s of lead, then the 0.2 s since the cut
+
+
+def test_the_lead_is_sent_but_neither_its_speech_nor_its_loudness_counts_for_the_command():
+    client = FakeClient()
+    rec = ConversationRecorder(client, command_lead_s=0.2)
+    for chunk in [LOUD] * 20 + [QUIET] * 10:  # the wake word's tail in the lead, then 0.2 s of pause
+        rec.feed(chunk)
+    assert rec.wake_word_detected(0, "custom", score=0.9, audio_since_s=0.2)
+    client.fire(StartStreaming(conversation_id="c1", silence_s=0.1, max_duration_s=10))
+    assert len(client.audio) == 20 and client.audio[0] == LOUD
+    assert rec.state == "streaming"  # the pause did not end it: no speech of the command was heard yet
+    client.fire(StopStreaming(conversation_id="c1"))
+    done = client.sent[-1]
+    assert isinstance(done, RecordingDone) and done.audio_bytes == 20 * 640 and done.peak_db < -60
+
+
+def test_the_lead_is_only_what_was_kept_and_none_without_a_detection_or_when_off():
+    client = FakeClient()
+    rec = ConversationRecorder(client, command_lead_s=0.2)
+    _kept(rec, 15)  # 0.3 s kept: 0.25 s since the cut leaves 0.05 s of lead
+    assert rec.wake_word_detected(0, "custom", score=0.9, audio_since_s=0.25)
+    assert client.sent[0].command_lead_ms == 50
+    client.fire(StartStreaming(conversation_id="c1", silence_s=10, max_duration_s=10))
+    assert len(client.audio) == 15 and _first_chunk(client) == 1
+
+    for kwargs, since in (({"command_lead_s": 0.2}, 0.0), ({"command_lead_s": 0.0}, 0.2)):
+        client = FakeClient()
+        rec = ConversationRecorder(client, **kwargs)
+        _kept(rec, 40)
+        assert rec.wake_word_detected(0, "custom", score=0.9, audio_since_s=since)
+        assert client.sent[0].command_lead_ms == 0  # a wake word by hand (no cut), or the lead turned off
+        client.fire(StartStreaming(conversation_id="c1", silence_s=10, max_duration_s=10))
+        assert len(client.audio) == int(since / 0.02)
 
 
 def test_silence_before_any_speech_does_not_stop_and_max_duration_does():

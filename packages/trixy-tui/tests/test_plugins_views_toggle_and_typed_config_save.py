@@ -73,10 +73,11 @@ async def test_plugin_info_pane_and_enable_disable_buttons(core_app, kit):
         assert info["Last modified"][:2] == "20"
         await kit.click(pilot, "#plugin-disable")
         await kit.wait_for(lambda: not manager.is_active("greeter"), pilot)
-        assert detail.query_one("#plugin-info", InfoTable).values["Status"] == "disabled"
+        # the pane follows the manager's event on the next refresh (under load, a moment later)
+        await kit.wait_for(lambda: detail.query_one("#plugin-info", InfoTable).values["Status"] == "disabled", pilot)
         await kit.click(pilot, "#plugin-enable")
         await kit.wait_for(lambda: manager.is_active("greeter"), pilot)
-        assert detail.query_one("#plugin-info", InfoTable).values["Enabled"] == "yes"
+        await kit.wait_for(lambda: detail.query_one("#plugin-info", InfoTable).values["Enabled"] == "yes", pilot)
 
 
 async def test_generated_config_editor_saves_values_with_their_original_types(core_app, kit):

@@ -70,12 +70,17 @@ class ConversationRecorder:
     """State machine: idle -> waiting (wake word sent, buffering) -> streaming -> idle."""
 
     def __init__(self, client: SatelliteClient, *, pre_roll_s: float = 0.0, level_window_s: float = 1.0,
-                 selection_timeout_s: float = 10.0, speech_threshold_db: float = -40.0,
+                 selection_timeout_s: float = 10.0, speech_threshold_db: float = -40.0, command_lead_s: float = 0.2,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.pre_roll_s = pre_roll_s
         """Audio from before the detection sent with the buffer. 0 by default: the buffer is the audio since the
         wake word (a piece of the wake word in front of the command confuses a grammar-based recogniser)."""
+        self.command_lead_s = command_lead_s
+        """After a detected wake word, this much more audio from before where the command was judged to start is
+        sent first, and its length is told to the server (``WakeWordDetected.command_lead_ms``), which hands it to
+        speech-to-text apart from the command (``RawAudioInputReceived.lead_pcm``): when the cut fell inside the
+        command's first sound, decoding from a little earlier recovers it."""
         self.level_window_s = level_window_s
         """Audio before the detection used to measure its loudness when the detector gives none."""
         self.selection_timeout_s = selection_timeout_s
@@ -93,6 +98,8 @@ class ConversationRecorder:
         self._pre_roll: collections.deque[bytes] = collections.deque()
         self._pre_roll_bytes = 0
         self._buffer: list[bytes] = []
+        self._lead_chunks = 0
+        """How many of the buffer's first chunks are lead only: sent, but not heard for speech and silence."""
         self._waiting_since = 0.0
         self._pending_listen: ListenAgain | None = None
         self._reset_stream_state()
@@ -134,14 +141,21 @@ class ConversationRecorder:
 
         ``audio_since_s``: the command may have started that long ago (the detector's latency: the window that fired
         ended then, and the detector reports at the end of its block); the buffer starts there, or ``pre_roll_s``
-        back if that is longer, so a command said right after the wake word keeps its first word."""
+        back if that is longer, so a command said right after the wake word keeps its first word. After a detection
+        (``audio_since_s`` > 0) the buffer reaches ``command_lead_s`` further back, and the server is told how much
+        of it comes before the command."""
         if self.state != "idle" or not self.client.connected:
             return False
         if speaker_id is None and self.identify_speaker is not None:
             speaker_id, speaker_name, speaker_score = self.identify_speaker()
         recent = list(self._pre_roll)
         level_chunks = recent[len(recent) - self._chunks_for(self.level_window_s, recent):]
-        self._buffer = recent[len(recent) - self._chunks_for(max(self.pre_roll_s, audio_since_s), recent):]
+        command_s = max(self.pre_roll_s, audio_since_s)
+        lead_s = max(0.0, self.command_lead_s) if audio_since_s > 0 else 0.0
+        self._buffer = recent[len(recent) - self._chunks_for(command_s + lead_s, recent):]
+        buffered_s = MIC_FORMAT.seconds(sum(len(c) for c in self._buffer))
+        lead_ms = int(round(max(0.0, buffered_s - command_s) * 1000)) if lead_s else 0
+        self._lead_chunks = _whole_chunks_within(self._buffer, MIC_FORMAT.bytes_for(lead_ms / 1000))
         loud = float(loudness_db if loudness_db is not None else
                      max((chunk_dbfs(c) for c in level_chunks), default=-120.0))  # numpy floats cannot travel
         timestamp_us = now_us()
@@ -152,7 +166,8 @@ class ConversationRecorder:
                                               speaker_name=speaker_name, score=float(score),
                                               loudness_db=loud, timestamp_us=timestamp_us,
                                               speaker_score=speaker_score,
-                                              system_command=wake_word_name == "system_command"))
+                                              system_command=wake_word_name == "system_command",
+                                              command_lead_ms=lead_ms))
         except LinkLost:
             return False
         self._waiting_since = self.clock()
@@ -219,15 +234,17 @@ class ConversationRecorder:
         elif self._streamed_s >= self._max_s:
             self._finish(RecordingEndReason.TIMEOUT, self.conversation_id)
 
-    def _send(self, chunk: bytes) -> None:
+    def _send(self, chunk: bytes, *, lead: bool = False) -> None:
         if self.client.send_audio(chunk):
             self._sent_bytes += len(chunk)
-            self._peak_db = max(self._peak_db, chunk_dbfs(chunk))
+            if not lead:
+                self._peak_db = max(self._peak_db, chunk_dbfs(chunk))
 
     # -- server commands ------------------------------------------------------------------------------------------
     def _on_start(self, command: StartStreaming) -> None:
         buffered = self._buffer if command.send_buffer else []
-        self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, buffered)
+        lead = self._lead_chunks if command.send_buffer else 0
+        self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, buffered, lead)
 
     def _on_listen_again(self, command: ListenAgain) -> None:
         if command.after_playback and self.client.player is not None and self.client.player.speaking:
@@ -235,15 +252,19 @@ class ConversationRecorder:
             return
         self._begin(command.conversation_id, command.turn, command.max_duration_s, command.silence_s, [])
 
-    def _begin(self, conversation_id: str, turn: int, max_s: float, silence_s: float, buffered: list[bytes]) -> None:
+    def _begin(self, conversation_id: str, turn: int, max_s: float, silence_s: float, buffered: list[bytes],
+               lead_chunks: int = 0) -> None:
         self._reset_stream_state()
         self.conversation_id = conversation_id
         self.turn = turn
         self._max_s = max_s
         self._silence_limit = silence_s
         self._buffer = []
+        self._lead_chunks = 0
         self._set_state("streaming")
-        for chunk in buffered:
+        for chunk in buffered[:lead_chunks]:  # the wake word's tail: it must not count as the command's speech
+            self._send(chunk, lead=True)
+        for chunk in buffered[lead_chunks:]:
             self._stream(chunk)
             if self.state != "streaming":
                 break
@@ -270,3 +291,14 @@ class ConversationRecorder:
         self._pending_listen = None
         if self.state != "idle":
             self._set_state("idle")
+
+
+def _whole_chunks_within(chunks: list[bytes], limit: int) -> int:
+    """How many of the first ``chunks`` fit entirely within ``limit`` bytes."""
+    count = total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            break
+        count += 1
+    return count

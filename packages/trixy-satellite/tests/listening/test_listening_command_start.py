@@ -82,8 +82,12 @@ def test_the_satellite_sends_the_command_from_the_pause_not_from_where_the_windo
         recorder.feed(chunk)
         listener.feed(chunk)
     client.fire(StartStreaming(conversation_id="c1", silence_s=5.0, max_duration_s=5))
-    sent = np.frombuffer(b"".join(client.audio), np.int16)
+    streamed = np.frombuffer(b"".join(client.audio), np.int16)
+    lead_ms = client.sent[0].command_lead_ms  # the recorder's lead before the cut, sent first and told apart
+    assert 200 <= lead_ms < 220
+    lead, sent = streamed[: lead_ms * SR // 1000], streamed[lead_ms * SR // 1000 :]
     assert 0.6 <= sent.size / SR <= 0.7 + 0.02  # the command and part of the pause (whole 20 ms chunks)
     assert sent.size / SR > 0.4 + 0.02  # from where the window that fired ended, 0.2 s of the command were lost
     assert np.abs(sent[: int(0.02 * SR)]).max() < 100  # it starts in the pause, before the command
+    assert np.abs(lead[: int(0.1 * SR)]).max() > 1000  # the lead is the wake word's tail
     recorder.feed(QUIET)

@@ -136,7 +136,8 @@ def test_the_buffer_starts_in_the_pause_before_the_window_that_fired_ended_not_w
         [(fired_end, reported_at)] = detector.reports
         latencies.append(reported_at - fired_end)
         client.fire(StartStreaming(conversation_id="c1", silence_s=1.0, max_duration_s=5))
-        sent = np.frombuffer(b"".join(client.audio), "<i2")
+        streamed = np.frombuffer(b"".join(client.audio), "<i2")
+        sent = streamed[client.sent[0].command_lead_ms * 16:]  # the lead before the cut is told apart (ms at 16 kHz)
         start, fired = fed - sent.size, round(fired_end * 16000)
         # buffered and sent from the quietest moment of the 0.3 s before the window that fired ended (to within a
         # microphone chunk): in the pause, so the whole command and none of the wake word's sound

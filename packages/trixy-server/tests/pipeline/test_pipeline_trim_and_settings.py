@@ -4,7 +4,7 @@ import numpy as np
 
 from trixy_core.config import Config
 from trixy_server.pipeline import PipelineSettings
-from trixy_server.pipeline.recording import trim_trailing_silence
+from trixy_server.pipeline.recording import MAX_LEAD_MS, split_lead, trim_trailing_silence
 
 
 def tone(seconds, amp=8000.0):
@@ -26,6 +26,18 @@ def test_trailing_silence_is_cut_to_the_margin_and_speech_is_kept():
 def test_all_quiet_or_tiny_audio_is_left_alone():
     assert trim_trailing_silence(quiet(2.0)) == quiet(2.0)
     assert trim_trailing_silence(b"\x01\x00" * 10) == b"\x01\x00" * 10
+
+
+def test_the_lead_is_split_off_in_whole_samples_and_never_takes_everything():
+    pcm = tone(1.0) + quiet(2.0)
+    lead, command = split_lead(pcm, 200)
+    assert len(lead) == 6400 and lead + command == pcm
+    assert split_lead(pcm, 0) == (b"", pcm) and split_lead(pcm, -5) == (b"", pcm)
+    lead, _ = split_lead(pcm, 10_000)  # a peer's absurd lead counts only up to MAX_LEAD_MS
+    assert len(lead) == MAX_LEAD_MS * 32
+    assert split_lead(tone(0.1), 200) == (b"", tone(0.1))  # all of it lead: treated as the command
+    lead, command = split_lead(tone(0.5) + b"\x01", 100)  # an odd trailing byte stays with the command
+    assert len(lead) == 3200 and lead + command == tone(0.5) + b"\x01"
 
 
 def test_settings_come_from_the_config_section(tmp_path):

@@ -86,6 +86,10 @@ class RawAudioInputReceived:
     stop_reason: str = ""
     """Why recording stopped: "silence", "max_length", "abort"."""
     timestamp: float = field(default_factory=_now)
+    lead_pcm: bytes = b""
+    """The audio just before ``pcm`` (same format; at most a few hundred ms; empty when none): the satellite judged
+    the command to start where ``pcm`` starts (``WakeWordDetected.command_lead_ms``). A speech-to-text decodes
+    ``pcm`` and may try again from up to this much earlier when the command's first sound was cut."""
 
 
 @dataclass(slots=True)

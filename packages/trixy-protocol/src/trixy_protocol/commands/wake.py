@@ -33,6 +33,8 @@ class WakeWordDetected:
     """speaker-identification score in the speaker model's units: T-norm (standard deviations above its cohort of training voices) when the model has `score_norm`, else cosine (None = not run)"""
     system_command: bool = False
     """True for the administration wake word"""
+    command_lead_ms: int = 0
+    """how much of the buffered audio (sent on StartStreaming) comes before where the satellite judged the command to start, in ms: a speech-to-text decodes from there, and from up to this much earlier when the command's first sound was cut (0 = the audio starts at the command)"""
 
 
 @register_command

@@ -34,6 +34,8 @@ class WakeCandidate:
     system_command: bool
     received_at: float
     """Server monotonic time of arrival (ties go to the first)."""
+    command_lead_ms: int = 0
+    """How much of the satellite's buffered audio comes before the command (``WakeWordDetected.command_lead_ms``)."""
 
 
 def choose_loudest(candidates: Sequence[WakeCandidate]) -> WakeCandidate:

@@ -39,6 +39,7 @@ from trixy_server.pipeline.recording import (
     STOP_REASONS,
     ActiveRecording,
     RecordingBook,
+    split_lead,
     trim_trailing_silence,
 )
 from trixy_server.pipeline.replies import answer_and_close
@@ -151,7 +152,7 @@ class VoicePipeline:
             timestamp_us=int(getattr(command, "timestamp_us", 0) or 0),
             system_command=bool(getattr(command, "system_command", False)
                                 or command.wake_word_name == "system_command"),
-            received_at=time.monotonic())
+            received_at=time.monotonic(), command_lead_ms=max(0, int(getattr(command, "command_lead_ms", 0) or 0)))
         logger.info("wake word %r from %s (speaker %s, score %.2f, %.1f dBFS)", candidate.wake_word_name,
                     satellite.id, candidate.speaker_name or "unknown", candidate.score, candidate.loudness_db)
         self.arbiter.offer(candidate)
@@ -174,7 +175,7 @@ class VoicePipeline:
         self._turns[conversation_id] = 0
         self.recordings.start(satellite, conversation_id, 0, speaker_id=chosen.speaker_id,
                               speaker_name=chosen.speaker_name, wake_word_id=chosen.wake_word_id,
-                              max_seconds=self.settings.max_recording_s + 10)
+                              max_seconds=self.settings.max_recording_s + 10, lead_ms=chosen.command_lead_ms)
         await satellite.send(StartStreaming(conversation_id=conversation_id, send_buffer=True,
                                             max_duration_s=self.settings.max_recording_s,
                                             silence_s=self.settings.silence_s, turn=0))
@@ -211,6 +212,7 @@ class VoicePipeline:
         if len(pcm) < done.audio_bytes:
             logger.warning("conversation %s: %d of %d audio bytes arrived from %s", cid, len(pcm), done.audio_bytes,
                            satellite.id)
+        lead, pcm = split_lead(pcm, recording.lead_ms)
         conversations = self.application.get("conversations")
         conversation = conversations.get(cid) if conversations is not None else None
         if conversations is not None and conversation is None:
@@ -234,7 +236,7 @@ class VoicePipeline:
         await self.application.event_handler.trigger(names.RAW_AUDIO_INPUT_RECEIVED, RawAudioInputReceived(
             conversation_id=cid, pcm=pcm, sample_rate=16000, speaker_id=speaker_id, speaker_name=speaker_name,
             satellite_id=satellite.id, wake_word_id=recording.wake_word_id, duration_s=len(pcm) / 32000,
-            stop_reason=reason))
+            stop_reason=reason, lead_pcm=lead))
 
     async def _listen_again(self, satellite: Any, conversation_id: str) -> None:
         """A question was sent: record the answer in the same conversation, without a wake word."""

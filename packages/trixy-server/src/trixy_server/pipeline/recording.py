@@ -35,6 +35,20 @@ def trim_trailing_silence(pcm: bytes, *, threshold_db: float = -40.0, keep_s: fl
     return samples[:end].tobytes()
 
 
+#: the most lead audio a satellite's ``command_lead_ms`` is believed for (more is counted as the command itself)
+MAX_LEAD_MS = 1000
+
+
+def split_lead(pcm: bytes, lead_ms: int, sample_rate: int = 16000) -> tuple[bytes, bytes]:
+    """``(lead, command)``: the first ``lead_ms`` of 16-bit ``pcm`` (whole samples, at most :data:`MAX_LEAD_MS`, never
+    all of it) and the rest."""
+    lead_ms = min(max(0, int(lead_ms)), MAX_LEAD_MS)
+    cut = min(lead_ms * sample_rate // 1000 * 2, len(pcm) // 2 * 2)
+    if cut >= len(pcm):
+        return b"", pcm
+    return pcm[:cut], pcm[cut:]
+
+
 @dataclass(slots=True)
 class ActiveRecording:
     """One utterance being recorded: started by StartStreaming (turn 0) or ListenAgain (later turns)."""
@@ -47,6 +61,8 @@ class ActiveRecording:
     speaker_name: str = ""
     wake_word_id: int = 0
     started_at: float = field(default_factory=time.monotonic)
+    lead_ms: int = 0
+    """The first ``lead_ms`` of the audio come before where the satellite judged the command to start."""
 
 
 class RecordingBook:
@@ -57,11 +73,12 @@ class RecordingBook:
         self._by_satellite: dict[str, ActiveRecording] = {}
 
     def start(self, satellite: Any, conversation_id: str, turn: int, *, speaker_id: int = -1, speaker_name: str = "",
-              wake_word_id: int = 0, max_seconds: float = 120.0) -> ActiveRecording:
+              wake_word_id: int = 0, max_seconds: float = 120.0, lead_ms: int = 0) -> ActiveRecording:
         """Open a capture of `satellite`'s microphone before the command that starts its stream is sent."""
         self.cancel(satellite.id)
         capture = self.server.capture(satellite, max_seconds=max_seconds)
-        recording = ActiveRecording(satellite, conversation_id, turn, capture, speaker_id, speaker_name, wake_word_id)
+        recording = ActiveRecording(satellite, conversation_id, turn, capture, speaker_id, speaker_name, wake_word_id,
+                                    lead_ms=lead_ms)
         self._by_satellite[satellite.id] = recording
         return recording
 
