@@ -236,17 +236,11 @@ class PocketsphinxRecogniser:
             if self._grammar_decoder is not None:
                 grammar_text, ratio, confidence, accepted = self._grammar_result(raw)
                 earlier_s = 0.0
-                if not accepted and lead_pcm and self.earlier_starts_s:
-                    lead = resample_clip(pcm_to_array(lead_pcm), sample_rate, SAMPLE_RATE)
-                    for back in self.earlier_starts_s:
-                        count = int(round(back * SAMPLE_RATE))
-                        if count > lead.size + SAMPLE_RATE // 100:  # 10 ms short still counts (whole-ms leads)
-                            break
-                        earlier = trim_silence(np.concatenate([lead[max(0, lead.size - count) :], samples]), SAMPLE_RATE)
-                        text, back_ratio, back_confidence, accepted = self._grammar_result(_raw(earlier))
-                        if accepted:
-                            grammar_text, ratio, confidence, earlier_s = text, back_ratio, back_confidence, back
-                            break
+                if not accepted and lead_pcm:
+                    found = self._grammar_from_earlier(samples, resample_clip(pcm_to_array(lead_pcm), sample_rate,
+                                                                              SAMPLE_RATE))
+                    if found is not None:
+                        (grammar_text, ratio, confidence, accepted), earlier_s = found
                 if accepted:
                     return Transcript(
                         self.strip_wake_word(grammar_text), confidence, "grammar", grammar_text, ratio, audio_s,
@@ -261,6 +255,21 @@ class PocketsphinxRecogniser:
             text, prob if text else 0.0, "general" if text else "none", grammar_text, ratio, audio_s,
             time.perf_counter() - started,
         )
+
+    def _grammar_from_earlier(
+        self, samples: np.ndarray, lead: np.ndarray
+    ) -> tuple[tuple[str, float, float, bool], float] | None:
+        """The first accepted grammar result decoding ``samples`` from each of ``earlier_starts_s`` into the
+        ``lead`` before them (as far as it reaches), with that start; None when none is accepted."""
+        for back in self.earlier_starts_s:
+            count = int(round(back * SAMPLE_RATE))
+            if count > lead.size + SAMPLE_RATE // 100:  # 10 ms short still counts (leads come in whole ms)
+                return None
+            earlier = trim_silence(np.concatenate([lead[max(0, lead.size - count) :], samples]), SAMPLE_RATE)
+            result = self._grammar_result(_raw(earlier))
+            if result[3]:
+                return result, back
+        return None
 
     def _grammar_result(self, raw: bytes) -> tuple[str, float, float, bool]:
         """``(text, ratio, confidence, accepted)`` of the grammar decode: accepted when it is a whole sentence of the
