@@ -7,7 +7,9 @@ comparison, where that window ended, as before 2026-12-07), the pocketsphinx plu
 `config.json` (grammar of the shipped intents, wake words allowed in front) and the intent recogniser. The third rule
 is what the satellite and the server do since 2026-12-07: the satellite also sends 0.2 s from before its cut, apart
 from the command (`WakeWordDetected.command_lead_ms`), and the recogniser decodes again from 0.1 s before the cut
-when the grammar rejects the command (its config's `earlier_starts_s`). One line per
+when the grammar rejects the command (its config's `earlier_starts_s`); the fourth also rechecks commands the grammar
+accepted and keeps a longer sentence from the lead (`recheck_accepted`, off in the shipped config: one more decode
+for every command after a wake word). One line per
 pause between the wake word and the command: espeak-ng saying "Trixie. <command>" in one go (it leaves 40-60 ms
 between the two), and the two said apart with 0.15 / 0.3 / 0.6 s of silence between them.
 
@@ -82,6 +84,7 @@ def recogniser():
         extra_pronunciations=dict(config.get("pronunciations", {}) or {}),
         wake_words=list(config.get("wake_words", []) or []),
         earlier_starts_s=config.get("earlier_starts_s", list(engine.DEFAULT_EARLIER_STARTS_S)),
+        recheck_accepted=bool(config.get("recheck_accepted", False)),
     )
     stt.set_grammar(stt.compile_grammar(cat.intents))
     return stt, psb.module("intents", "recogniser").IntentRecogniser(cat.intents)
@@ -96,8 +99,10 @@ def main() -> None:
     stt, nlu = recogniser()
     started = time.time()
     rules = ("where the window that fired ended", "the quietest moment before it",
-             f"the quietest moment before it, {LEAD_S:g} s of lead audio for the recogniser's retries")
-    leads = (0, 0, int(LEAD_S * SR))
+             f"the quietest moment before it, {LEAD_S:g} s of lead audio for the recogniser's retries",
+             "the quietest moment before it, the lead, and accepted commands rechecked too (recheck_accepted, off by default)")
+    leads = (0, 0, int(LEAD_S * SR), int(LEAD_S * SR))
+    rechecks = (False, False, stt.recheck_accepted, True)
     fired = dict.fromkeys(PAUSES, 0)
     right = {(rule, pause): 0 for rule in rules for pause in PAUSES}
     lag: list[float] = []
@@ -120,7 +125,8 @@ def main() -> None:
         lag.append(since)
         quiet = heard - int(round(command_start_s(audio[max(0, heard - 2 * SR) : heard], SR, since) * SR))
         cuts = (heard - int(round(since * SR)), quiet, quiet)
-        for rule, cut, lead in zip(rules, cuts, leads, strict=True):
+        for rule, cut, lead, recheck in zip(rules, (*cuts, quiet), leads, rechecks, strict=True):
+            stt.recheck_accepted = recheck
             transcript = stt.transcribe(pcm16(audio[cut:]), lead_pcm=pcm16(audio[max(0, cut - lead) : cut]) if lead else b"")
             good = psb.intent_key(nlu, transcript.text) == psb.intent_key(nlu, command)
             right[(rule, pause)] += good

@@ -103,6 +103,7 @@ class PocketsphinxRecogniser:
         extra_pronunciations: dict[str, str] | None = None,
         wake_words: list[str] | tuple[str, ...] = (),
         earlier_starts_s: list[float] | tuple[float, ...] = DEFAULT_EARLIER_STARTS_S,
+        recheck_accepted: bool = False,
     ) -> None:
         self.model_dir = model_dir or os.path.join(get_model_path(), "en-us")
         if not os.path.isdir(os.path.join(self.model_dir, "en-us")):
@@ -110,6 +111,10 @@ class PocketsphinxRecogniser:
         self.min_score_ratio = float(min_score_ratio)
         self.general_fallback = bool(general_fallback)
         self.earlier_starts_s = check_earlier_starts(earlier_starts_s)
+        self.recheck_accepted = bool(recheck_accepted)
+        """Also decode a command the grammar accepted from the earlier starts, and keep a longer sentence found
+        there ("stop it" from the cut, "what time is it" from 0.1 s earlier). Off by default: it costs one more
+        grammar decode for every command after a wake word (docs/plugins.md)."""
         self.extra_pronunciations = dict(extra_pronunciations or {})
         self.wake_words = sorted((" ".join(w.lower().split()) for w in wake_words if w.strip()), key=len, reverse=True)
         self._lock = threading.Lock()
@@ -219,9 +224,11 @@ class PocketsphinxRecogniser:
         """Recognise one utterance (16-bit mono PCM at any rate; resampled to 16 kHz).
 
         ``lead_pcm`` is the audio just before ``pcm`` (the satellite's lead before where it judged the command to
-        start): when the grammar rejects ``pcm``, it is decoded again from each of ``earlier_starts_s`` before its
-        start that the lead covers, and the first grammar sentence accepted wins (the cut fell inside the command's
-        first sound). The general model, if it runs, hears ``pcm`` alone."""
+        start): when the grammar rejects ``pcm`` (or, with ``recheck_accepted``, accepts it), ``pcm`` is decoded
+        again from each of ``earlier_starts_s`` before its start that the lead covers, and the first grammar sentence
+        accepted there wins (with ``recheck_accepted``, for an accepted ``pcm``, only a longer one: the cut fell
+        inside the command's first sound, "stop it" from the cut, "what time is it" from 0.1 s earlier). The general
+        model, if it runs, hears ``pcm`` alone."""
         if sample_rate <= 0:
             raise SttError(f"sample rate must be positive, got {sample_rate}")
         started = time.perf_counter()
@@ -236,9 +243,11 @@ class PocketsphinxRecogniser:
             if self._grammar_decoder is not None:
                 grammar_text, ratio, confidence, accepted = self._grammar_result(raw)
                 earlier_s = 0.0
-                if not accepted and lead_pcm:
-                    found = self._grammar_from_earlier(samples, resample_clip(pcm_to_array(lead_pcm), sample_rate,
-                                                                              SAMPLE_RATE))
+                if lead_pcm and (not accepted or self.recheck_accepted):
+                    # rejected: any sentence from earlier; accepted: only a longer one (the cut lost a word)
+                    words = len(grammar_text.split()) + 1 if accepted else 1
+                    lead = resample_clip(pcm_to_array(lead_pcm), sample_rate, SAMPLE_RATE)
+                    found = self._grammar_from_earlier(samples, lead, words)
                     if found is not None:
                         (grammar_text, ratio, confidence, accepted), earlier_s = found
                 if accepted:
@@ -257,31 +266,32 @@ class PocketsphinxRecogniser:
         )
 
     def _grammar_from_earlier(
-        self, samples: np.ndarray, lead: np.ndarray
+        self, samples: np.ndarray, lead: np.ndarray, words: int
     ) -> tuple[tuple[str, float, float, bool], float] | None:
-        """The first accepted grammar result decoding ``samples`` from each of ``earlier_starts_s`` into the
-        ``lead`` before them (as far as it reaches), with that start; None when none is accepted."""
+        """The first accepted grammar result of at least ``words`` words decoding ``samples`` from each of
+        ``earlier_starts_s`` into the ``lead`` before them (as far as it reaches), with that start; else None."""
         for back in self.earlier_starts_s:
             count = int(round(back * SAMPLE_RATE))
             if count > lead.size + SAMPLE_RATE // 100:  # 10 ms short still counts (leads come in whole ms)
                 return None
             earlier = trim_silence(np.concatenate([lead[max(0, lead.size - count) :], samples]), SAMPLE_RATE)
-            result = self._grammar_result(_raw(earlier))
+            result = self._grammar_result(_raw(earlier), words)
             if result[3]:
                 return result, back
         return None
 
-    def _grammar_result(self, raw: bytes) -> tuple[str, float, float, bool]:
+    def _grammar_result(self, raw: bytes, words: int = 1) -> tuple[str, float, float, bool]:
         """``(text, ratio, confidence, accepted)`` of the grammar decode: accepted when it is a whole sentence of the
-        grammar scoring at least ``min_score_ratio`` of the phone loop; a path that stops inside a sentence gives
-        no text. The caller holds the lock."""
+        grammar of at least ``words`` words scoring at least ``min_score_ratio`` of the phone loop (a shorter one is
+        not scored: the phone loop is half the cost); a path that stops inside a sentence gives no text. The caller
+        holds the lock."""
         assert self._grammar_decoder is not None
         text, grammar_score, confidence = self._decode(self._grammar_decoder, raw)
         if text and self.grammar is not None and not self.grammar.accepts(text):
             logger.debug("grammar decode stopped inside a sentence (%r): not a command", text)
             return "", 0.0, 0.0, False
-        if not text:
-            return "", 0.0, 0.0, False
+        if not text or len(text.split()) < words:
+            return text, 0.0, 0.0, False
         _, phone_score, _ = self._decode(self._dictionary_decoder(), raw)
         ratio = grammar_score / phone_score if phone_score > 0 else 0.0
         return text, ratio, confidence, ratio >= self.min_score_ratio

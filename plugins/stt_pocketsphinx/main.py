@@ -39,6 +39,7 @@ class PocketsphinxSttPlugin(TrixyPlugin):
             extra_pronunciations=dict(self.config.get("pronunciations", {}) or {}),
             wake_words=list(self.config.get("wake_words", []) or []),
             earlier_starts_s=self.config.get("earlier_starts_s", list(DEFAULT_EARLIER_STARTS_S)),
+            recheck_accepted=_flag(self.config.get("recheck_accepted", False), "recheck_accepted"),
         )
         self.last_transcript: Transcript | None = None
         self._grammar_lock = threading.Lock()
@@ -119,3 +120,10 @@ class PocketsphinxSttPlugin(TrixyPlugin):
             names.SAY, SayRequested(reply, conversation_id=data.conversation_id, satellite_id=data.satellite_id,
                                     source=self.name)
         )
+
+
+def _flag(value: Any, key: str) -> bool:
+    """A config value that must be true or false (a string like "false" would otherwise read as true)."""
+    if not isinstance(value, bool):
+        raise SttError(f"{key} must be true or false, got {value!r}")
+    return value

@@ -203,6 +203,8 @@ def _cut_command(espeak, cut_ms: int) -> tuple[bytes, bytes]:
 
 
 def test_a_command_cut_inside_its_first_sound_is_decoded_again_from_the_lead(recogniser, espeak, engine):
+    """Rejected from the cut (or, with recheck_accepted, accepted as a shorter command): decoded again from 0.1 s
+    into the lead."""
     lead, command = _cut_command(espeak, 110)
     recogniser.general_fallback = False
     try:
@@ -210,6 +212,11 @@ def test_a_command_cut_inside_its_first_sound_is_decoded_again_from_the_lead(rec
         transcript = recogniser.transcribe(command, lead_pcm=lead)
         assert (transcript.source, transcript.text, transcript.earlier_s) == ("grammar", "what time is it", 0.1)
         assert recogniser.transcribe(command, lead_pcm=lead[-1280:]).source == "none"  # 40 ms of lead: no retry
+        later_lead, later = _cut_command(espeak, 170)  # "what" gone: the grammar takes the rest for another command
+        assert recogniser.transcribe(later, lead_pcm=later_lead).text == "stop it"  # accepted: no retry by default
+        recogniser.recheck_accepted = True
+        transcript = recogniser.transcribe(later, lead_pcm=later_lead)  # from 0.1 s earlier: a longer sentence wins
+        assert (transcript.text, transcript.earlier_s) == ("what time is it", 0.1)
         whole_lead, whole = _cut_command(espeak, 0)
         transcript = recogniser.transcribe(whole, lead_pcm=whole_lead)  # nothing cut: the lead is not used
         assert transcript.text == "what time is it" and transcript.earlier_s == 0.0
@@ -218,6 +225,7 @@ def test_a_command_cut_inside_its_first_sound_is_decoded_again_from_the_lead(rec
     finally:
         recogniser.general_fallback = True
         recogniser.earlier_starts_s = engine.DEFAULT_EARLIER_STARTS_S
+        recogniser.recheck_accepted = False
 
 
 @pytest.mark.parametrize("bad", [0.1, "0.1", [0.0], [0.1, 0.05], [1.5], [True], [0.1, 0.1]])
@@ -225,3 +233,11 @@ def test_bad_earlier_starts_are_refused_with_the_reason(engine, bad):
     with pytest.raises(engine.SttError, match="earlier_starts_s"):
         engine.check_earlier_starts(bad)
     assert engine.check_earlier_starts([0.05, 0.1]) == (0.05, 0.1) and engine.check_earlier_starts([]) == ()
+
+
+@pytest.mark.parametrize("bad", ["false", 1, None])
+def test_recheck_accepted_must_be_true_or_false(load_plugin_module, engine, bad):
+    main = load_plugin_module("stt_pocketsphinx", "main")
+    with pytest.raises(main.SttError, match="recheck_accepted must be true or false"):
+        main._flag(bad, "recheck_accepted")
+    assert main._flag(True, "recheck_accepted") is True
