@@ -124,8 +124,8 @@ def main() -> None:
         since = detector.stream_time_s - detection.stream_time_s
         lag.append(since)
         quiet = heard - int(round(command_start_s(audio[max(0, heard - 2 * SR) : heard], SR, since) * SR))
-        cuts = (heard - int(round(since * SR)), quiet, quiet)
-        for rule, cut, lead, recheck in zip(rules, (*cuts, quiet), leads, rechecks, strict=True):
+        cuts = (heard - int(round(since * SR)), quiet, quiet, quiet)
+        for rule, cut, lead, recheck in zip(rules, cuts, leads, rechecks, strict=True):
             stt.recheck_accepted = recheck
             transcript = stt.transcribe(pcm16(audio[cut:]), lead_pcm=pcm16(audio[max(0, cut - lead) : cut]) if lead else b"")
             good = psb.intent_key(nlu, transcript.text) == psb.intent_key(nlu, command)
