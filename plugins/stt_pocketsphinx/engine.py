@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
@@ -61,6 +61,18 @@ class Transcript:
     decode_s: float = 0.0
     earlier_s: float = 0.0
     """How far before the utterance's start the accepted grammar decode began (from the lead audio; 0: at it)."""
+
+
+class GrammarResult(NamedTuple):
+    """One grammar decode: its sentence, its score against the phone loop, and whether it is accepted."""
+
+    text: str
+    ratio: float
+    confidence: float
+    accepted: bool
+
+
+_NOTHING = GrammarResult("", 0.0, 0.0, False)
 
 
 class SpeechRecogniser(Protocol):
@@ -241,18 +253,18 @@ class PocketsphinxRecogniser:
         with self._lock:
             grammar_text, ratio = "", 0.0
             if self._grammar_decoder is not None:
-                grammar_text, ratio, confidence, accepted = self._grammar_result(raw)
-                earlier_s = 0.0
-                if lead_pcm and (not accepted or self.recheck_accepted):
+                result, earlier_s = self._grammar_result(raw), 0.0
+                if lead_pcm and (not result.accepted or self.recheck_accepted):
                     # rejected: any sentence from earlier; accepted: only a longer one (the cut lost a word)
-                    words = len(grammar_text.split()) + 1 if accepted else 1
+                    words = len(result.text.split()) + 1 if result.accepted else 1
                     lead = resample_clip(pcm_to_array(lead_pcm), sample_rate, SAMPLE_RATE)
                     found = self._grammar_from_earlier(samples, lead, words)
                     if found is not None:
-                        (grammar_text, ratio, confidence, accepted), earlier_s = found
-                if accepted:
+                        result, earlier_s = found
+                grammar_text, ratio = result.text, result.ratio
+                if result.accepted:
                     return Transcript(
-                        self.strip_wake_word(grammar_text), confidence, "grammar", grammar_text, ratio, audio_s,
+                        self.strip_wake_word(grammar_text), result.confidence, "grammar", grammar_text, ratio, audio_s,
                         time.perf_counter() - started, earlier_s,
                     )
             if not self.general_fallback:
@@ -267,7 +279,7 @@ class PocketsphinxRecogniser:
 
     def _grammar_from_earlier(
         self, samples: np.ndarray, lead: np.ndarray, words: int
-    ) -> tuple[tuple[str, float, float, bool], float] | None:
+    ) -> tuple[GrammarResult, float] | None:
         """The first accepted grammar result of at least ``words`` words decoding ``samples`` from each of
         ``earlier_starts_s`` into the ``lead`` before them (as far as it reaches), with that start; else None."""
         for back in self.earlier_starts_s:
@@ -276,12 +288,12 @@ class PocketsphinxRecogniser:
                 return None
             earlier = trim_silence(np.concatenate([lead[max(0, lead.size - count) :], samples]), SAMPLE_RATE)
             result = self._grammar_result(_raw(earlier), words)
-            if result[3]:
+            if result.accepted:
                 return result, back
         return None
 
-    def _grammar_result(self, raw: bytes, words: int = 1) -> tuple[str, float, float, bool]:
-        """``(text, ratio, confidence, accepted)`` of the grammar decode: accepted when it is a whole sentence of the
+    def _grammar_result(self, raw: bytes, words: int = 1) -> GrammarResult:
+        """The grammar decode of ``raw``: accepted when it is a whole sentence of the
         grammar of at least ``words`` words scoring at least ``min_score_ratio`` of the phone loop (a shorter one is
         not scored: the phone loop is half the cost); a path that stops inside a sentence gives no text. The caller
         holds the lock."""
@@ -289,12 +301,12 @@ class PocketsphinxRecogniser:
         text, grammar_score, confidence = self._decode(self._grammar_decoder, raw)
         if text and self.grammar is not None and not self.grammar.accepts(text):
             logger.debug("grammar decode stopped inside a sentence (%r): not a command", text)
-            return "", 0.0, 0.0, False
+            return _NOTHING
         if not text or len(text.split()) < words:
-            return text, 0.0, 0.0, False
+            return GrammarResult(text, 0.0, 0.0, False)
         _, phone_score, _ = self._decode(self._dictionary_decoder(), raw)
         ratio = grammar_score / phone_score if phone_score > 0 else 0.0
-        return text, ratio, confidence, ratio >= self.min_score_ratio
+        return GrammarResult(text, ratio, confidence, ratio >= self.min_score_ratio)
 
 
 def _raw(speech: np.ndarray) -> bytes:

@@ -82,7 +82,7 @@ class PocketsphinxSttPlugin(TrixyPlugin):
         """Transcribe the utterance and raise `text received` (or answer "didn't catch that" when empty)."""
         try:
             transcript = await asyncio.to_thread(self.recogniser.transcribe, event_data.pcm, event_data.sample_rate,
-                                                 getattr(event_data, "lead_pcm", b"") or b"")
+                                                 event_data.lead_pcm)
         except SttError as exc:
             logger.error("conversation %s: speech-to-text failed: %s", event_data.conversation_id, exc)
             transcript = Transcript("", 0.0, "none")

@@ -152,7 +152,7 @@ class VoicePipeline:
             timestamp_us=int(getattr(command, "timestamp_us", 0) or 0),
             system_command=bool(getattr(command, "system_command", False)
                                 or command.wake_word_name == "system_command"),
-            received_at=time.monotonic(), command_lead_ms=max(0, int(getattr(command, "command_lead_ms", 0) or 0)))
+            received_at=time.monotonic(), command_lead_ms=int(command.command_lead_ms))
         logger.info("wake word %r from %s (speaker %s, score %.2f, %.1f dBFS)", candidate.wake_word_name,
                     satellite.id, candidate.speaker_name or "unknown", candidate.score, candidate.loudness_db)
         self.arbiter.offer(candidate)
