@@ -177,9 +177,13 @@ def bench_contract(name: str, model, cfg: CorpusConfig, positives: int, speech: 
         events += int(np.sum(hit[1:] & ~hit[:-1]) + hit[0]) if hit.size else 0
     hours = sum(a.size for a, _ in speech) / SR / 3600
     conf = np.mean([np.any(fires(contract_windows(model, a, hop_s))) for a, _ in confusable]) * 100
+    named = ""
+    if kind == "trixy":  # the issue's own confusable words as short files, as the clean words above
+        near = [f[(nz := np.flatnonzero(f))[0] : nz[-1] + 1] for f in file_clips(said_as(cfg, kind, ISSUE_CONFUSABLES), kind, positives)]
+        named = f", the issue's confusable words as short files {np.mean([np.any(fires(contract_windows(model, w, hop_s))) for w in near]) * 100:.1f} %"
     print(f"{name} through the ONNX contract (full-window graph, 2 s windows every {hop_s:g} s, files padded after): "
           f"{kind} {clip_hits * 100:.1f} % of held-out clips, {file_hits * 100:.1f} % of the clean words as short files; "
-          f"{events / hours:.2f} FA/h on the same {hours:.2f} h; confusables {conf:.1f} %")
+          f"{events / hours:.2f} FA/h on the same {hours:.2f} h; confusables {conf:.1f} %{named}")
 
 
 def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech: list[tuple[np.ndarray, int]], confusable: list[tuple[np.ndarray, int]]) -> None:

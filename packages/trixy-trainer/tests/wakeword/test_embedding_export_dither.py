@@ -46,6 +46,9 @@ def test_a_trained_model_is_reexported_with_the_dither_and_keeps_its_metadata(tm
     assert {p.name for p in files.values()} == {"trixy.onnx", "trixy.stream.onnx", "trixy.pth"}
     after = read_metadata(files["onnx"], required=WAKEWORD_REQUIRED_KEYS)
     assert after["features"]["dither_dbfs"] == DITHER_DBFS
+    # the full window smooths as the satellite does: the detector's smoothing_hops, written where tools read it
+    assert after["features"]["full_window_smoothing_hops"] == after["detector"]["smoothing_hops"] == 2
+    assert after["features"]["full_window_lookback_hops"] == 15
     # the one threshold for single-threshold tools is the highest class threshold (not the lowest, as before)
     assert after["threshold"] == max(after["class_thresholds"].values()) > min(after["class_thresholds"].values())
     for key in ("classes", "class_thresholds", "chunk_samples", "architecture", "results", "detector", "pretrained"):

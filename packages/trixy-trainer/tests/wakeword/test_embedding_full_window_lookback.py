@@ -1,6 +1,7 @@
 """The full-window graph (the ONNX contract) scores a word wherever a short file put it: ``probabilities`` is the most
 wake-like of the last window and the windows ending up to 1.2 s before it, silence put before the input, but only
-where the steps a window drops at the end are quiet; ``window_probabilities`` is the last window, the stream's row."""
+where the steps a window drops at the end are quiet; ``window_probabilities`` is the last window, the stream's row.
+With ``smoothing`` each window's row is first averaged with the windows before it, as the satellite smooths."""
 
 from __future__ import annotations
 
@@ -26,12 +27,17 @@ def wrapper() -> EmbeddingWakewordProbabilities:
     return EmbeddingWakewordProbabilities(EmbeddingWakewordNet(mel, embedding, EmbeddingHead(3, members=2)).eval()).eval()
 
 
-def _rows_by_hand(wrapper: EmbeddingWakewordProbabilities, audio: np.ndarray) -> np.ndarray:
+@pytest.fixture(scope="module")
+def smoothed(wrapper) -> EmbeddingWakewordProbabilities:
+    return EmbeddingWakewordProbabilities(wrapper.net, smoothing=2).eval()
+
+
+def _rows_by_hand(wrapper: EmbeddingWakewordProbabilities, audio: np.ndarray, extra: int = 0) -> np.ndarray:
     """Each window one at a time: the window ending k steps early is the input moved k steps later, silence first."""
     net, size = wrapper.net, audio.size
     rows = []
     with torch.no_grad():
-        for k in range(LOOKBACK_HOPS, -1, -1):
+        for k in range(LOOKBACK_HOPS + extra, -1, -1):
             moved = np.concatenate([np.zeros(k * HOP_SAMPLES, np.float32), audio[: size - k * HOP_SAMPLES]])
             x = torch.from_numpy(moved)[None] + dither(size)
             rows.append(torch.softmax(net(x), dim=-1)[0].numpy())
@@ -92,3 +98,41 @@ def test_the_batch_is_scored_row_by_row(wrapper) -> None:
         one, one_last = _run(wrapper, audio)
         np.testing.assert_allclose(chosen[i].numpy(), one, atol=1e-6)
         np.testing.assert_allclose(last[i].numpy(), one_last, atol=1e-6)
+
+
+def _best(candidates: np.ndarray) -> np.ndarray:
+    return candidates[np.argmin(candidates[:, -1])]
+
+
+def test_smoothing_averages_each_window_with_the_one_before_it_as_the_satellite_does(wrapper, smoothed) -> None:
+    audio = _burst(np.random.default_rng(2), 0.5, start=0.05)  # a short file: every window may count
+    rows = _rows_by_hand(wrapper, audio, extra=1)
+    pairs = (rows[1:] + rows[:-1]) / 2  # [lookback + 1, classes]: each window with the one before it
+    chosen, last = _run(smoothed, audio)
+    np.testing.assert_allclose(last, rows[-1], atol=1e-5)  # window_probabilities stays the stream's row
+    np.testing.assert_allclose(chosen, _best(np.vstack([pairs, rows[-1:]])), atol=1e-5)
+    assert np.argmin(pairs[:, -1]) < LOOKBACK_HOPS and pairs[:, -1].min() < rows[-1, -1]  # (a pair is chosen here)
+    unsmoothed, _ = _run(wrapper, audio)
+    assert chosen[-1] >= unsmoothed[-1] - 1e-6  # a mean never beats the single best window
+
+
+def test_with_smoothing_an_input_that_ends_in_sound_gets_its_last_window_or_its_last_pair(wrapper, smoothed) -> None:
+    for seed in (5, 6, 7):
+        audio = _burst(np.random.default_rng(seed), 2.0)
+        rows = _rows_by_hand(wrapper, audio, extra=1)
+        chosen, last = _run(smoothed, audio)
+        np.testing.assert_allclose(chosen, _best(np.vstack([rows[-2:].mean(axis=0), rows[-1]])), atol=1e-5)
+
+
+def test_smoothing_keeps_the_quiet_rule(wrapper, smoothed) -> None:
+    audio = _burst(np.random.default_rng(3), 1.6)  # 5 quiet steps at the end
+    rows = _rows_by_hand(wrapper, audio, extra=1)
+    pairs = ((rows[1:] + rows[:-1]) / 2)[-6:]  # the last window's pair and the 5 that drop only silence
+    chosen, _ = _run(smoothed, audio)
+    np.testing.assert_allclose(chosen, _best(np.vstack([pairs, rows[-1:]])), atol=1e-5)
+    assert np.argmin(((rows[1:] + rows[:-1]) / 2)[:, -1]) < LOOKBACK_HOPS - 5  # the best pair of all drops sound
+
+
+def test_smoothing_is_at_least_one_window(wrapper) -> None:
+    with pytest.raises(ValueError, match="smoothing"):
+        EmbeddingWakewordProbabilities(wrapper.net, smoothing=0)

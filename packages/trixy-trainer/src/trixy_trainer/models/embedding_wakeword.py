@@ -165,13 +165,23 @@ class EmbeddingWakewordProbabilities(nn.Module):
     ending k steps early counts only when the input's last k steps are quiet (``QUIET_RATIO``): it then sees the
     input's sound with that silence moved from its end to its start. An input that ends in speech (a window cut
     out of a stream) gets its last window, as in the stream.
+
+    Each window's row is first averaged with the ``smoothing - 1`` windows before it, exactly as the satellite
+    smooths its stream (``detector.smoothing_hops``) and as the stored thresholds were chosen (a single window's
+    peak is higher than the smoothed one: without this, clean confusable words met more false accepts at the stored
+    threshold than the satellite gives them). The last window also counts as it is: a word that ends near the
+    input's end reaches its best score in windows a stream would see later, which a file does not have, and
+    smoothing it with the window before (which cuts into the word) missed many more of those words.
     """
 
-    def __init__(self, net: EmbeddingWakewordNet, lookback: int = LOOKBACK_HOPS) -> None:
+    def __init__(self, net: EmbeddingWakewordNet, lookback: int = LOOKBACK_HOPS, smoothing: int = 1) -> None:
         super().__init__()
+        if smoothing < 1:
+            raise ValueError(f"smoothing is a number of windows (at least 1), got {smoothing}")
         self.net = net
         self.lookback = int(lookback)
-        pad = self.lookback * HOP_SAMPLES
+        self.smoothing = int(smoothing)
+        pad = (self.lookback + self.smoothing - 1) * HOP_SAMPLES
         self.register_buffer("silence", torch.zeros(1, pad))
         self.register_buffer("dither", dither(pad + net.chunk_samples))  # windows end on a step boundary
 
@@ -190,15 +200,20 @@ class EmbeddingWakewordProbabilities(nn.Module):
     def forward(self, audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         batch = audio.shape[0]
         padded = torch.cat([self.silence.expand(batch, -1), audio], dim=1) + self.dither
-        mel = self.net.mel(padded)[:, -(self.net.frames + STEP_FRAMES * self.lookback) :]
-        embeddings = self.net.embedding(mel)  # [B, windows + lookback, 96]
+        scored = self.lookback + self.smoothing  # windows scored: the last, the look-back, their smoothing partners
+        mel = self.net.mel(padded)[:, -(self.net.frames + STEP_FRAMES * (scored - 1)) :]
+        embeddings = self.net.embedding(mel)  # [B, windows + scored - 1, 96]
         size = self.net.head.windows
-        windows = embeddings.unfold(1, size, 1).transpose(2, 3)  # [B, lookback + 1, windows, 96]
-        logits = self.net.head(windows.reshape(batch * (self.lookback + 1), size, EMBEDDING_DIM))
-        rows = torch.softmax(logits, dim=-1).reshape(batch, self.lookback + 1, -1)
-        none = torch.where(self._counting(audio), rows[:, :, -1], torch.full_like(rows[:, :, -1], 2.0))
-        best = torch.argmin(none, dim=1)  # the most wake-like window that counts
-        chosen = torch.gather(rows, 1, best[:, None, None].expand(-1, 1, rows.shape[-1]))[:, 0]
+        windows = embeddings.unfold(1, size, 1).transpose(2, 3)  # [B, scored, windows, 96]
+        logits = self.net.head(windows.reshape(batch * scored, size, EMBEDDING_DIM))
+        rows = torch.softmax(logits, dim=-1).reshape(batch, scored, -1)
+        smoothed = rows.unfold(1, self.smoothing, 1).mean(dim=-1)  # [B, lookback + 1, classes], oldest first
+        # ... and the last window as it is (a word near the input's end has no later window to be smoothed with)
+        candidates = torch.cat([smoothed, rows[:, -1:]], dim=1)
+        counting = torch.cat([self._counting(audio), torch.ones_like(rows[:, -1:, 0], dtype=torch.bool)], dim=1)
+        none = torch.where(counting, candidates[:, :, -1], torch.full_like(candidates[:, :, -1], 2.0))
+        best = torch.argmin(none, dim=1)  # the most wake-like candidate that counts
+        chosen = torch.gather(candidates, 1, best[:, None, None].expand(-1, 1, candidates.shape[-1]))[:, 0]
         return chosen, rows[:, -1]
 
 

@@ -132,6 +132,7 @@ class CorpusConfig:
     language_phrases: Mapping[str, Sequence[str]] = field(default_factory=dict)  # spellings for positive_languages
     positive_languages: Sequence[str] = ()  # train/calibration: more languages' voices that say the wake word
     positive_language_p: float = 0.0  # share of a class's train/calibration phrases those voices say
+    clean_file_p: float = 0.0  # train/calibration: share of wake phrases and confusables made as clean files
 
     def word_recipe(self, split: str) -> Mapping[str, Any]:
         """How a split's wake phrases and confusables are said, where it differs from the default (cache key)."""
@@ -172,6 +173,25 @@ class CorpusConfig:
         if split == "test" or self.lead_in_p <= 0 or rng.random() >= self.lead_in_p:
             return text
         return f"{rng.choice(LEAD_INS)} {text}"
+
+    def _clean_files(self, split: str, kind: str) -> bool:
+        """Whether ``clean_file_p`` applies to ``kind`` in ``split``: the words (wake phrases and confusables) of the
+        training and calibration splits; talk stays in rooms (clean talk made the head deaf to clean words)."""
+        return split != "test" and kind not in ("speech", "noise") and self.clean_file_p > 0
+
+    def finish(self, rng: np.random.Generator, split: str, kind: str, audio: np.ndarray, speech_rms: float) -> np.ndarray:
+        """A clip's last step: a microphone, room and noise (``va.room``) or, for a share ``clean_file_p`` of the
+        training and calibration clips, a clean file as a text-to-speech engine writes it (``va.clean_file``). Draws
+        nothing more from ``rng`` when the option is off, so the default corpus stays the same clip for clip."""
+        if self._clean_files(split, kind) and rng.random() < self.clean_file_p:
+            return va.clean_file(audio, rng)
+        return va.room(audio, rng, speech_rms=speech_rms)
+
+    def clean_recipe(self, split: str, kind: str) -> Mapping[str, Any]:
+        """Cache key of :meth:`finish` (empty when it changes nothing)."""
+        if not self._clean_files(split, kind):
+            return {}
+        return {"clean_file_p": self.clean_file_p}
 
     def word_speed(self, split: str) -> tuple[int, int]:
         """espeak-ng rate range for a split's wake phrases and confusables (the held-out test split keeps the default)."""
@@ -278,7 +298,7 @@ def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: 
     after = np.concatenate([after, _silence(rng, 1.3, 1.8)])
     speech = np.concatenate([lead, before, phrase, after]).astype(np.float32)
     wake_end = lead.size + before.size + phrase.size
-    return va.room(speech, rng, speech_rms=va.rms(phrase)), wake_end, voice
+    return cfg.finish(rng, split, wake, speech, va.rms(phrase)), wake_end, voice
 
 
 def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: str) -> tuple[np.ndarray, str]:
@@ -316,7 +336,7 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         parts.append(np.zeros(int(cfg.speech_seconds * SAMPLE_RATE), np.float32))
     audio = np.concatenate(parts).astype(np.float32)
     speech_level = va.rms(audio[audio != 0]) if np.any(audio) else 1e-3
-    return va.room(audio, rng, speech_rms=speech_level), voice
+    return cfg.finish(rng, split, kind, audio, speech_level), voice
 
 
 def _split_id(split: str) -> int:
@@ -388,6 +408,7 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe["variants"] = list(cfg.variants)
     if kind == "speech" and split != "test" and cfg.language_variants:
         recipe["language_variants"] = True
+    recipe.update(cfg.clean_recipe(split, kind))
     digest = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"{split}_{kind}_{digest}_{chunk:03d}.npz"
 

@@ -32,6 +32,9 @@ from trixy_trainer.wakeword.export import _check, _export
 
 logger = logging.getLogger(__name__)
 
+#: the satellite's smoothing when a model's metadata names none (``trixy_satellite.wakeword.detector``)
+DEFAULT_SMOOTHING_HOPS = 2
+
 
 def stream_audio_samples(block_hops: int) -> int:
     """Samples of the streaming graph's ``audio`` input for a block of ``block_hops`` hops."""
@@ -78,13 +81,16 @@ def export_embedding_wakeword(
     out.mkdir(parents=True, exist_ok=True)
     net = net.eval()
     meta = dict(metadata)
-    # what the full-window graph's ``probabilities`` scan: its last window and this many before it (80 ms apart)
-    meta["features"] = {**(meta.get("features") or {}), "full_window_lookback_hops": LOOKBACK_HOPS}
+    # what the full-window graph's ``probabilities`` scan: its last window and this many before it (80 ms apart),
+    # each averaged with the windows before it as the satellite smooths (the detector's smoothing_hops, default 2)
+    smoothing = int((meta.get("detector") or {}).get("smoothing_hops", DEFAULT_SMOOTHING_HOPS))
+    meta["features"] = {**(meta.get("features") or {}), "full_window_lookback_hops": LOOKBACK_HOPS,
+                        "full_window_smoothing_hops": smoothing}
     paths: dict[str, Path] = {}
     chunk = net.chunk_samples
     if "onnx" in formats:
         paths["onnx"] = out / f"{name}.onnx"
-        wrapper = EmbeddingWakewordProbabilities(net).eval()
+        wrapper = EmbeddingWakewordProbabilities(net, smoothing=smoothing).eval()
         batch = torch.export.Dim("batch", min=1, max=4096)
         _export(wrapper, (torch.randn(2, chunk) * 0.1,), paths["onnx"], ["audio"], ["probabilities", "window_probabilities"],
                 {"audio": {0: batch}})

@@ -105,6 +105,7 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         language_phrases={k: list(v) for k, v in to_container(cfg.get("language_phrases") or {}).items()},
         positive_languages=positive_languages(d.get("positive_languages")),
         positive_language_p=positive_language_probability(d.get("positive_language_p")),
+        clean_file_p=clean_file_probability(d.get("clean_file_p")),
     )
     held_out = sorted(set(corpus.positive_languages) & {*corpus.test_voices, *corpus.test_languages})
     if held_out:
@@ -144,6 +145,11 @@ def voice_shift_scale(value: Any) -> float:
     """``data.voice_shift_scale``: the largest part of a clip-mean difference a voice shift adds (null: 1)."""
     return _number_setting("voice_shift_scale", value, 1.0, 0.0, 3.0, "the largest part of a voice difference added",
                            open_low=True)
+
+
+def clean_file_probability(value: Any) -> float:
+    """``data.clean_file_p``: the share of training/calibration clips made as clean text-to-speech files."""
+    return _number_setting("clean_file_p", value, 0.0, 0.0, 1.0, "the share of clips made as clean files")
 
 
 def lead_in_probability(value: Any) -> float:

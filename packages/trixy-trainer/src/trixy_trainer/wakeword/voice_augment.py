@@ -147,6 +147,18 @@ def room(audio: np.ndarray, rng: np.random.Generator, speech_rms: float | None =
     return np.clip(out, -1.0, 1.0).astype(np.float32)
 
 
+#: the level of 16-bit quantisation noise (the variance of a uniform error of one step), what the exported graphs
+#: dither their input with (``trixy_trainer.models.embedding_wakeword.DITHER_STD``)
+QUANTISATION_STD = math.sqrt(1.0 / 12.0) / 32768.0
+
+
+def clean_file(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``audio`` as a text-to-speech file gives it: no microphone, room or noise, the peak at -20 to -1 dBFS, and
+    silence that is digital (plus the exported graphs' dither, which every input gets when the model runs)."""
+    out = audio.astype(np.float32) / (float(np.max(np.abs(audio))) or 1.0) * 10 ** (rng.uniform(-20, -1) / 20)
+    return np.clip(out + rng.normal(0.0, QUANTISATION_STD, out.size), -1.0, 1.0).astype(np.float32)
+
+
 def trim(audio: np.ndarray, floor_db: float = -38.0) -> np.ndarray:
     """Cut leading/trailing near-silence (10 ms frames quieter than ``floor_db`` below the peak frame)."""
     frame = SAMPLE_RATE // 100
