@@ -164,7 +164,7 @@ class EmbeddingWakewordProbabilities(nn.Module):
     window alone scored 0 % of clean words placed at the start of the input, with silence after them). A window
     ending k steps early counts only when the input's last k steps are quiet (``QUIET_RATIO``): it then sees the
     input's sound with that silence moved from its end to its start. An input that ends in speech (a window cut
-    out of a stream) gets its last window, as in the stream.
+    out of a stream) gets its last window (with ``smoothing``, the more wake-like of it and its smoothed row).
 
     Each window's row is first averaged with the ``smoothing - 1`` windows before it, exactly as the satellite
     smooths its stream (``detector.smoothing_hops``) and as the stored thresholds were chosen (a single window's

@@ -181,7 +181,7 @@ class CorpusConfig:
 
     def finish(self, rng: np.random.Generator, split: str, kind: str, audio: np.ndarray, speech_rms: float) -> np.ndarray:
         """A clip's last step: a microphone, room and noise (``va.room``) or, for a share ``clean_file_p`` of the
-        training and calibration clips, a clean file as a text-to-speech engine writes it (``va.clean_file``). Draws
+        training and calibration wake phrases and confusables, a clean file as a text-to-speech engine writes it (``va.clean_file``). Draws
         nothing more from ``rng`` when the option is off, so the default corpus stays the same clip for clip."""
         if self._clean_files(split, kind) and rng.random() < self.clean_file_p:
             return va.clean_file(audio, rng)

@@ -148,8 +148,9 @@ def voice_shift_scale(value: Any) -> float:
 
 
 def clean_file_probability(value: Any) -> float:
-    """``data.clean_file_p``: the share of training/calibration clips made as clean text-to-speech files."""
-    return _number_setting("clean_file_p", value, 0.0, 0.0, 1.0, "the share of clips made as clean files")
+    """``data.clean_file_p``: the share of training/calibration wake phrases and confusables made as clean
+    text-to-speech files."""
+    return _number_setting("clean_file_p", value, 0.0, 0.0, 1.0, "the share of words made as clean files")
 
 
 def lead_in_probability(value: Any) -> float:
