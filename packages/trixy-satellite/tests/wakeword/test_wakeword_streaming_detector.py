@@ -33,6 +33,8 @@ def test_model_metadata_follows_the_fixed_interface(model_path: Path) -> None:
     # both graphs carry the frozen speech-embedding front end (1.3 MB of it): small enough for a Pi
     assert model_path.stat().st_size + model_path.with_name("trixy.stream.onnx").stat().st_size < 12_000_000
     assert model.metadata["technology"] == "oww-embedding" and model.stream_metadata["graph"] == "speech-embedding"
+    # the full window's probabilities are smoothed as the detector smooths (the score the thresholds were chosen on)
+    assert model.metadata["features"]["full_window_smoothing_hops"] == model.metadata["detector"]["smoothing_hops"]
 
 
 def test_streaming_scores_equal_full_window_scores(model_path: Path, speak) -> None:
@@ -252,6 +254,11 @@ def test_one_padded_window_of_a_short_file_finds_the_word_wherever_it_sits(model
             placed[name] = window
             assert model.predict(window[None])[0, 0] >= threshold, (voice, name)
         assert model.predict_last_window(placed["start"][None])[0, 0] < threshold, voice  # the last window alone
-    # a window cut out of talk (sound up to its last sample) is scored by its last window alone, like the stream
+    # a window cut out of talk (sound up to its last sample) is scored by its last window, alone or smoothed with
+    # the window before it as the stream smooths (the more wake-like of the two); no earlier window counts
     talk = np.concatenate([speak("what a lovely day it is, and tomorrow too", "en-us")] * 2)[:size] * 0.5
-    np.testing.assert_array_equal(model.predict(talk[None]), model.predict_last_window(talk[None]))
+    last = model.predict_last_window(talk[None])[0]
+    before = model.predict_last_window(np.concatenate([np.zeros(1280, np.float32), talk[:-1280]])[None])[0]
+    assert model.metadata["features"]["full_window_smoothing_hops"] == 2
+    candidates = np.stack([last, (last + before) / 2])
+    np.testing.assert_allclose(model.predict(talk[None])[0], candidates[np.argmin(candidates[:, -1])], atol=1e-5)
