@@ -16,6 +16,7 @@ from scipy.fft import irfft, next_fast_len, rfft, rfftfreq
 from scipy.signal import butter, fftconvolve, sosfilt
 
 from trixy_trainer.data.audio_io import SAMPLE_RATE, resample
+from trixy_trainer.models.embedding_wakeword import DITHER_STD
 from trixy_trainer.wakeword.praat_process import PraatProcess, PraatTimeout
 
 logger = logging.getLogger(__name__)
@@ -147,9 +148,8 @@ def room(audio: np.ndarray, rng: np.random.Generator, speech_rms: float | None =
     return np.clip(out, -1.0, 1.0).astype(np.float32)
 
 
-#: the level of 16-bit quantisation noise (the variance of a uniform error of one step), what the exported graphs
-#: dither their input with (``trixy_trainer.models.embedding_wakeword.DITHER_STD``)
-QUANTISATION_STD = math.sqrt(1.0 / 12.0) / 32768.0
+#: the level of 16-bit quantisation noise, what the exported graphs dither their input with (one definition)
+QUANTISATION_STD = DITHER_STD
 
 
 def clean_file(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
