@@ -176,9 +176,9 @@ async def test_kept_detections_are_listed_and_sorted_into_the_trainer_folders(se
     client.register("satellite", satellite)
     keeper = satellite.detection_keeper
     assert keeper is not None and keeper.folder == trixy_root / "kept"
-    for name, score in (("trixy", 0.93), ("trixy", 0.97), ("system_command", 0.64)):
+    for name, score in (("trixy", 0.93), ("trixy", 0.97), ("system_command", 0.64), ("trixy", 0.61)):
         keeper.feed(np.full(3200, 100, "<i2").tobytes())
-        keeper.detected(name, score)
+        keeper.detected(name, score, near_miss=score == 0.61)  # the last one scored 0.61 and did not fire
         keeper.feed(np.full(8000, 100, "<i2").tobytes())  # the 0.5 s after the detection: the file is written
         await asyncio.sleep(0.002)  # file names hold the time to the millisecond
     tui = kit.make_tui(client, "client")
@@ -189,16 +189,21 @@ async def test_kept_detections_are_listed_and_sorted_into_the_trainer_folders(se
             view = tui.screen
             assert isinstance(view, WakewordView)
             info = view.query_one("#ww-kept-info", InfoTable).values
-            assert info["Files"] == "3" and info["Folder"] == str(trixy_root / "kept")
+            assert info["Files"] == "4" and info["Folder"] == str(trixy_root / "kept")
             assert info["Sorted into"].startswith(str(trixy_root / "trainer" / "data" / "wakeword" / "raw"))
             table = view.query_one("#ww-kept", DataTable)
-            assert [table.get_row_at(i)[1:3] for i in range(3)] == [["system_command", "0.640"], ["trixy", "0.970"],
-                                                                     ["trixy", "0.930"]]
+            assert [table.get_row_at(i)[1:4] for i in range(4)] == [
+                ["trixy", "0.610", "near miss"], ["system_command", "0.640", "detection"],
+                ["trixy", "0.970", "detection"], ["trixy", "0.930", "detection"]]
             table.focus()
+            table.move_cursor(row=0)
+            await kit.click(pilot, "#ww-kept-wake")  # a near miss that was the wake word: the model should learn it
+            raw = trixy_root / "trainer" / "data" / "wakeword" / "raw"
+            assert [p.name.endswith("_0.610_near.wav") for p in (raw / "custom").glob("*.wav")] == [True]
+            assert "moved to" in view.status_message
             table.move_cursor(row=1)
             await kit.click(pilot, "#ww-kept-wake")
-            raw = trixy_root / "trainer" / "data" / "wakeword" / "raw"
-            assert [p.name for p in (raw / "custom").glob("*.wav")] and "moved to" in view.status_message
+            assert len(list((raw / "custom").glob("*.wav"))) == 2
             assert view.query_one("#ww-kept", DataTable).row_count == 2
             table.move_cursor(row=0)
             await kit.click(pilot, "#ww-kept-false")

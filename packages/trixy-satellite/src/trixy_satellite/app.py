@@ -121,8 +121,10 @@ class SatelliteApp:
         if audio["keep_detections"]:
             folder = Path(audio["keep_detections"])
             self.detection_keeper = DetectionKeeper(folder if folder.is_absolute() else root / folder,
-                                                    max_files=audio["keep_detections_max"])
-            logger.info("keeping the audio around each wake-word detection in %s", self.detection_keeper.folder)
+                                                    max_files=audio["keep_detections_max"],
+                                                    near_miss_floor=audio["keep_near_misses"])
+            logger.info("keeping the audio around each wake-word detection in %s%s", self.detection_keeper.folder,
+                        f" (and near misses from score {audio['keep_near_misses']:.2f})" if audio["keep_near_misses"] else "")
         if self.detector is not None:
             self.listener = WakeListener(self.detector, self.recorder, speaker=self.speaker,
                                          connected=lambda: self.client.connected, keeper=self.detection_keeper)

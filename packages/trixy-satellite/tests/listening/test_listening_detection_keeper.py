@@ -151,3 +151,76 @@ def test_kept_detections_are_listed_newest_first_and_sorted_into_the_trainer_fol
     with pytest.raises(ValueError, match="verdict"):
         sort_detection(odd, "maybe", raw)
     assert sort_detection(odd, "wake word", raw, first_class="hey_jarvis").parent == raw / "trixy"
+
+
+def test_near_misses_are_kept_apart_by_name_listed_as_such_and_pruned_on_their_own(tmp_path: Path):
+    from trixy_satellite.listening import kept_detections, sort_detection
+
+    keeper = DetectionKeeper(tmp_path, seconds_before=0.1, seconds_after=0.0, max_files=2, near_miss_floor=0.5)
+    keeper.feed(numbered(1) * 5)
+    keeper.detected("trixy", 0.95)
+    for n in range(4):  # more near misses than max_files: they never push the detection out
+        keeper.feed(numbered(2 + n) * 5)
+        keeper.detected("trixy", 0.6 + n / 100, near_miss=True)
+        time.sleep(0.002)
+    left = sorted(tmp_path.glob("*/*.wav"))
+    assert len(left) == 3 and sum(p.stem.endswith("_near") for p in left) == 2
+    found = kept_detections(tmp_path)
+    assert [(d.score, d.near_miss) for d in found] == [(0.63, True), (0.62, True), (0.95, False)]
+    assert found[0].wake_class == "trixy" and found[0].path.name.endswith("_0.630_near.wav")
+
+    raw = tmp_path / "raw"
+    assert sort_detection(found[0], "wake word", raw).parent == raw / "custom"  # a miss the model should have heard
+    assert sort_detection(found[1], "false accept", raw).parent == raw / "negative"  # or a hard negative
+    with pytest.raises(ValueError, match="keep_near_misses"):
+        DetectionKeeper(tmp_path, near_miss_floor=1.0)
+
+
+def test_the_listener_keeps_the_real_detectors_near_misses_when_the_keeper_has_a_floor(tmp_path: Path):
+    import shutil
+    import subprocess
+
+    from trixy_satellite.wakeword import DetectorSettings, WakewordDetector, load_wakeword_model
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    out = subprocess.run(["espeak-ng", "-v", "en-gb", "--stdout", "Trixie"], capture_output=True, check=True).stdout
+    import io
+
+    with wave.open(io.BytesIO(out)) as w:
+        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32)
+    word = np.interp(np.arange(int(pcm.size * 16000 / rate)) * rate / 16000, np.arange(pcm.size), pcm) * 0.5
+    rng = np.random.default_rng(1)
+    audio = np.concatenate([rng.normal(0, 100, 40000), word, rng.normal(0, 100, 30000)]).astype("<i2").tobytes()
+    model = load_wakeword_model(REPO / "models" / "wakeword" / "trixy" / "trixy.onnx")
+
+    def listen(floor: float) -> DetectionKeeper:
+        recorder = ConversationRecorder(FakeClient())
+        keeper = DetectionKeeper(tmp_path / f"kept{floor}", seconds_before=3.0, seconds_after=0.5, near_miss_floor=floor)
+        listener = WakeListener(WakewordDetector(model, DetectorSettings(threshold=1.01)), recorder, keeper=keeper)
+        for start in range(0, len(audio), 2 * CHUNK):
+            recorder.feed(audio[start : start + 2 * CHUNK])
+            listener.feed(audio[start : start + 2 * CHUNK])
+        for _ in range(30):
+            listener.feed(QUIET)
+        return keeper
+
+    [path] = listen(0.5).saved  # the word scored over 0.5 but never reached the threshold: kept as a near miss
+    assert path.parent.name == "trixy" and path.stem.endswith("_near")
+    assert np.abs(read(path)).max() > 1000  # the word is in it
+    assert listen(0.0).saved == []  # 0: near misses off
+
+
+def test_the_satellite_app_keeps_near_misses_from_the_configured_score(tmp_path: Path):
+    import trixy_satellite.config  # noqa: F401 - the client sections
+    from trixy_satellite.app import SatelliteApp
+
+    base = ["audio.input=silence", "audio.output=null", f"models.wakeword={REPO / 'models' / 'wakeword' / 'trixy'}",
+            "audio.keep_detections=heard"]
+    for extra, floor in (([], 0.6), (["audio.keep_near_misses=0.3"], 0.3), (["audio.keep_near_misses=0"], 0.0)):
+        app = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False,
+                                              overrides=base + extra).config, root=tmp_path)
+        assert app.detection_keeper.near_miss_floor == floor
+        assert app.detector.near_miss_floor == (floor or None)  # the listener set the detector up
+    with pytest.raises(Exception, match="keep_near_misses"):
+        create_application("client", root=tmp_path, setup_logging=False, overrides=[*base, "audio.keep_near_misses=1.5"])

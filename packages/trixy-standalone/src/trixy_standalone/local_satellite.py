@@ -36,7 +36,8 @@ def client_config_for(app: TrixyApplication, record: Any, *, input_spec: str | N
                       "secret": record.secret},
         "audio": {"input": input_spec or s["input"], "output": s["output"], "output_rate": s["output_rate"],
                   "output_channels": s["output_channels"], "chunk_ms": s["chunk_ms"],
-                  "keep_detections": s["keep_detections"], "keep_detections_max": s["keep_detections_max"]},
+                  "keep_detections": s["keep_detections"], "keep_detections_max": s["keep_detections_max"],
+                  "keep_near_misses": s["keep_near_misses"]},
         "models": {"wakeword": s["wakeword_model"], "voice_recognition": s["voice_model"]},
     }
     path = app.config.path.with_name(f".{app.config.path.stem}.local_satellite.json")

@@ -5,7 +5,8 @@ On a detection it names the speaker (speaker identification on the last 1.5 s) a
 recorder is idle again (or the server is back) detection resumes: the detector is reset and primed with the last
 model window of microphone audio (its detections dropped), so it does not start from digital silence, which would
 make a wake word in the first ~2 s after every conversation less detectable. With a `DetectionKeeper`
-(`audio.keep_detections`) the audio around each detection is also kept as a WAV.
+(`audio.keep_detections`) the audio around each detection is also kept as a WAV, and so is the audio around each
+near miss when the keeper has a floor for them (`audio.keep_near_misses`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class WakeListener:
                  connected: Callable[[], bool] = lambda: True, keeper: DetectionKeeper | None = None) -> None:
         self.detector = detector
         self.keeper = keeper
+        self._watch_near_misses(detector)
         self.recorder = recorder
         self.speaker = speaker or SpeakerWindow()
         self.connected = connected
@@ -47,9 +49,17 @@ class WakeListener:
             return 2.5
         return float(samples + (hop if isinstance(hop, int) else 0)) / float(rate)
 
+    def _watch_near_misses(self, detector: Any) -> None:
+        """Have ``detector`` report near misses when the keeper keeps them (a detector without the method: none)."""
+        floor = self.keeper.near_miss_floor if self.keeper is not None else 0.0
+        watch = getattr(detector, "watch_near_misses", None)
+        if floor and callable(watch):
+            watch(floor)
+
     def use_detector(self, detector: Any) -> None:
         """Listen with ``detector`` from the next chunk on (a model update); it is primed with the recent audio."""
         self.detector = detector
+        self._watch_near_misses(detector)
         heard = self.recent.audio()
         self.recent = SpeakerWindow(seconds=self._window_s(detector))
         if heard.size:
@@ -68,7 +78,12 @@ class WakeListener:
         if self._paused:
             self._resume()
         self.recent.feed(chunk)
-        for detection in self.detector.feed(chunk):
+        detections = self.detector.feed(chunk)
+        if self.keeper is not None and self.keeper.near_miss_floor:
+            for miss in getattr(self.detector, "take_near_misses", list)():
+                logger.info("near miss: %s scored %.2f (kept for sorting)", miss.name, miss.score)
+                self.keeper.detected(miss.name, miss.score, near_miss=True)
+        for detection in detections:
             self.detections += 1
             if self.keeper is not None:
                 self.keeper.detected(detection.name, detection.score)

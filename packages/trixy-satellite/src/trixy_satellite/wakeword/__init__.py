@@ -3,6 +3,7 @@
 from trixy_satellite.wakeword.detector import DetectorSettings, WakewordDetection, WakewordDetector
 from trixy_satellite.wakeword.errors import WakewordError, WakewordModelError
 from trixy_satellite.wakeword.model import WakewordModel, load_wakeword_model
+from trixy_satellite.wakeword.near_miss import NearMissTracker, WakewordNearMiss
 
 __all__ = [
     "DetectorSettings",
@@ -11,5 +12,7 @@ __all__ = [
     "WakewordError",
     "WakewordModel",
     "WakewordModelError",
+    "WakewordNearMiss",
+    "NearMissTracker",
     "load_wakeword_model",
 ]

@@ -17,6 +17,7 @@ import numpy as np
 from trixy_satellite.wakeword.errors import WakewordError
 from trixy_satellite.wakeword.features import LogMelFrames
 from trixy_satellite.wakeword.model import WakewordModel
+from trixy_satellite.wakeword.near_miss import NearMissTracker, WakewordNearMiss
 
 
 @dataclass(slots=True, frozen=True)
@@ -97,7 +98,21 @@ class WakewordDetector:
         if settings.hop_samples <= 0 or settings.hop_samples > model.chunk_samples:
             raise WakewordError(f"hop_samples must be in 1..{model.chunk_samples}, got {settings.hop_samples}")
         self._refractory = int(settings.refractory_s * model.sample_rate)
+        self._near_misses: NearMissTracker | None = None
         self.reset()
+
+    def watch_near_misses(self, floor: float | None) -> None:
+        """Also report wake scores that reach ``floor`` without firing (`take_near_misses()`); None or 0: stop."""
+        self._near_misses = NearMissTracker(floor, self.classes, self.model.sample_rate) if floor else None
+
+    @property
+    def near_miss_floor(self) -> float | None:
+        """The score from which near misses are reported (None: not watching)."""
+        return self._near_misses.floor if self._near_misses is not None else None
+
+    def take_near_misses(self) -> list[WakewordNearMiss]:
+        """Near misses completed by the audio fed so far, oldest first (empty unless `watch_near_misses`)."""
+        return self._near_misses.take() if self._near_misses is not None else []
 
     @property
     def streaming(self) -> bool:
@@ -112,6 +127,8 @@ class WakewordDetector:
         self._samples_seen = 0
         self._blocked_until = -1
         self._last_rows = np.zeros((0, len(self.classes)), np.float32)
+        if self._near_misses is not None:
+            self._near_misses.reset()
         if self._streaming and self._graph == "speech-embedding":
             meta = self.model.stream_metadata
             self._audio_samples = int(meta["stream_audio_samples"])
@@ -169,7 +186,11 @@ class WakewordDetector:
                 wake = smoothed[: self.none_index]
                 over = wake >= self.thresholds
                 best = int(np.argmax(np.where(over, wake, -1.0)))
-                if over[best] and at > self._blocked_until:
+                blocked = at <= self._blocked_until
+                fired = bool(over[best]) and not blocked
+                if self._near_misses is not None:
+                    self._near_misses.step(wake, at, blocked, fired)
+                if fired:
                     self._blocked_until = at + self._refractory
                     window = self._history[max(0, self._history.size - self.model.chunk_samples) :]
                     rms = float(np.sqrt(np.mean(np.square(window, dtype=np.float64))))
@@ -205,8 +226,11 @@ class WakewordDetector:
         has come in (see ``warmed_up``). Priming with the last seconds of the microphone instead (the satellite does
         after every conversation) makes the next wake word as detectable as one in the middle of a stream. Scores,
         smoothing and the refractory period follow the primed audio exactly as if it had been listened to, so a wake
-        word at its very end does not fire again on the next hop."""
-        return len(self.feed(pcm))
+        word at its very end does not fire again on the next hop. Near misses in it are dropped too."""
+        dropped = len(self.feed(pcm))
+        if self._near_misses is not None:
+            self._near_misses.take()
+        return dropped
 
     @property
     def stream_time_s(self) -> float:

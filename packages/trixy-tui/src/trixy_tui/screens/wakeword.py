@@ -1,6 +1,7 @@
 """Client F3 (standalone F7) Wakeword: the wake-word and voice-recognition models in use, the last wake word and
-speaker, a button that triggers the wake word by hand, and the kept detections (`audio.keep_detections`) to sort
-into the trainer's folders: a real wake word, or a false accept."""
+speaker, a button that triggers the wake word by hand, and the kept detections and near misses
+(`audio.keep_detections`, `audio.keep_near_misses`) to sort into the trainer's folders: a real wake word, or not
+the wake word (a false accept, or a near miss that was something else)."""
 
 from __future__ import annotations
 
@@ -56,15 +57,16 @@ def model_rows(root: Path, configured: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def kept_rows(detections: Any) -> list[tuple[str, str, str, str, str]]:
-    """(key, UTC time, class, score, file) of each kept detection (the satellite's `kept_detections()`: objects with
-    `path`, `when`, `wake_class`, `score`), in the order given (newest first)."""
+def kept_rows(detections: Any) -> list[tuple[str, str, str, str, str, str]]:
+    """(key, UTC time, class, score, kind, file) of each kept detection (the satellite's `kept_detections()`: objects
+    with `path`, `when`, `wake_class`, `score`, `near_miss`), in the order given (newest first)."""
     rows = []
     for d in detections:
         path, score = Path(attr(d, "path")), attr(d, "score")
         wake_class = fmt.text(attr(d, "wake_class"))
+        kind = "near miss" if attr(d, "near_miss") else "detection"
         rows.append((str(path), fmt.text(attr(d, "when")), wake_class,
-                     f"{float(score):.3f}" if score is not None else "?", f"{wake_class}/{path.name}"))
+                     f"{float(score):.3f}" if score is not None else "?", kind, f"{wake_class}/{path.name}"))
     return rows
 
 
@@ -103,11 +105,11 @@ class WakewordView(MainView):
             yield Button("Trigger wake word", id="ww-trigger", variant="warning")
         yield InfoTable("Kept detections", id="ww-kept-info")
         table: DataTable = DataTable(id="ww-kept", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When (UTC)", "Class", "Score", "File")
+        table.add_columns("When (UTC)", "Class", "Score", "Kind", "File")
         yield table
         with Horizontal(classes="buttons"):
             yield Button("Wake word: keep for training", id="ww-kept-wake", variant="success")
-            yield Button("False accept: train as not the wake word", id="ww-kept-false", variant="error")
+            yield Button("Not the wake word: train as negative", id="ww-kept-false", variant="error")
 
     def satellite(self) -> Any:
         """The satellite part: the `satellite` component (a SatelliteApp, or a standalone's wrapper of one)."""
@@ -132,7 +134,7 @@ class WakewordView(MainView):
         table = self.query_one("#ww-kept", DataTable)
         if folder is None:
             info.show([("Kept detections", "off (set audio.keep_detections to a folder to keep the audio around "
-                                            "each detection)")])
+                                            "each detection and near miss)")])
             table.clear()
             return
         try:
