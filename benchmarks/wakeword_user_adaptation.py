@@ -7,7 +7,15 @@ family the shipped model misses most): 20 takes of the wake word and 2 minutes o
 of that family's held-out clips (other variants, rooms and noise than the recordings) and of every other family,
 and false accepts per hour of held-out speech, at fixed thresholds. espeak-ng throughout: a stand-in for a person.
 
+With ``--satellite`` the household's recordings are also collected the way a satellite collects them instead of
+on purpose: the 20 takes (1.5 s of room noise before each) and the talk are played through the real streaming
+detector (the model's .onnx, stored settings) with a `DetectionKeeper` (`audio.keep_detections`), and what it kept is
+sorted as a person would sort it in the TUI: takes into custom/, anything from the talk into negative/ (the talk
+files go there too). Two more fine-tunes: with the detections alone (`audio.keep_near_misses=0`) and with the
+detections and near misses (the default floor): what the near misses add to the household's training data.
+
     .venv/bin/python benchmarks/wakeword_user_adaptation.py [--family en-gb-scotland] [--epochs 6] [--lr 0.001]
+        [--satellite]
 """
 
 from __future__ import annotations
@@ -61,6 +69,51 @@ def record_household(voice: str, out: Path, takes: int = 20, talk_files: int = 3
         write_wav(out / "negative" / f"talk{j}.wav", audio + rng.normal(0, 0.002, audio.size).astype(np.float32))
 
 
+def collect_with_satellite(model_onnx: Path, recorded: Path, out: Path, floor: float) -> str:
+    """Play the household's recordings through the detector and a `DetectionKeeper`, sort what it kept into
+    ``out`` (raw/ layout) and say what happened to the takes."""
+    import shutil
+
+    from trixy_satellite.listening import DetectionKeeper, kept_detections
+    from trixy_satellite.wakeword import WakewordDetector, load_wakeword_model
+    from trixy_trainer.data.audio_io import read_audio
+
+    detector = WakewordDetector(load_wakeword_model(model_onnx, threads=1))
+    rng = np.random.default_rng(11)
+    counts = {"detected": 0, "near miss": 0, "lost": 0}
+    for kind in ("custom", "negative"):
+        keeper = DetectionKeeper(out.parent / f"kept_{kind}", max_files=10_000, near_miss_floor=floor)
+        detector.watch_near_misses(floor or None)
+        for wav in sorted((recorded / kind).glob("*.wav")):
+            audio = read_audio(wav, 16000)
+            events: list[bool] = []  # True: a detection, False: a near miss
+            stream = np.concatenate([rng.normal(0, 0.002, 24000).astype(np.float32), audio, rng.normal(0, 0.002, 24000).astype(np.float32)])
+            pcm = (np.clip(stream, -1, 1) * 32767).astype("<i2").tobytes()
+            detector.reset()
+            for start in range(0, len(pcm), 640):  # 20 ms chunks, as the microphone gives them
+                chunk = pcm[start : start + 640]
+                keeper.feed(chunk)
+                for d in detector.feed(chunk):
+                    keeper.detected(d.name, d.score)
+                    events.append(True)
+                for m in detector.take_near_misses():
+                    keeper.detected(m.name, m.score, near_miss=True)
+                    events.append(False)
+            if kind == "custom":
+                counts["detected" if any(events) else "near miss" if events else "lost"] += 1
+        for kept in kept_detections(keeper.folder):
+            if kept.wake_class != "trixy":
+                continue
+            target = out / kind
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(kept.path, target / f"{kind}_{kept.path.name}")
+    shutil.copytree(recorded / "negative", out / "negative", dirs_exist_ok=True)  # the talk itself, as before
+    takes = len(list((out / "custom").glob("*.wav"))) if (out / "custom").is_dir() else 0
+    return (f"of the 20 takes the detector fired on {counts['detected']}, kept {counts['near miss']} more as near "
+            f"misses and lost {counts['lost']}; {takes} wake-word files and "
+            f"{len(list((out / 'negative').glob('negative_*.wav')))} kept from the talk")
+
+
 def finetune(model: Path, raw: str, out: Path, epochs: int, lr: float) -> Path:
     command = [str(REPO / ".venv" / "bin" / "trixy-train"), "wakeword", f"finetune_from={model}",
                f"trainer.max_epochs={epochs}", f"optimizer.lr={lr}", f"output_dir={out / 'model'}",
@@ -92,6 +145,8 @@ def main() -> None:
     parser.add_argument("--model", default=str(REPO / "models" / "wakeword" / "trixy" / "trixy.pth"))
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--satellite", action="store_true",
+                        help="also fine-tune on what a satellite's keeper collects (detections; and near misses)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
@@ -104,8 +159,19 @@ def main() -> None:
         print(f"household: 20 wake-word takes + 2 min of talk by espeak-ng {args.family} (base voice, no variant), "
               f"test: {sum(v.split('+')[0] == args.family for v in clips['trixy'].voices)} held-out clips of that "
               f"family, {len(clips['trixy'].voices)} in all")
-        for name, folder in (("without recordings", "null"), ("with the recordings", str(raw))):
-            pth = finetune(Path(args.model), folder, Path(tmp) / name.replace(" ", "_"), args.epochs, args.lr)
+        runs = [("without recordings", "null"), ("with the recordings", str(raw))]
+        if args.satellite:
+            from trixy_satellite.config import AUDIO_DEVICE_FIELDS
+
+            floor = next(f.default for f in AUDIO_DEVICE_FIELDS if f.key == "keep_near_misses")
+            for label, value in (("detections only (audio.keep_near_misses=0)", 0.0),
+                                 (f"detections and near misses (audio.keep_near_misses={floor})", float(floor))):
+                kept = Path(tmp) / f"kept{value}" / "raw"
+                print(f"collected by the satellite, {label}: "
+                      f"{collect_with_satellite(Path(args.model).with_suffix('.onnx'), raw, kept, value)}", flush=True)
+                runs.append((f"with what the satellite kept, {label}", str(kept)))
+        for n, (name, folder) in enumerate(runs):
+            pth = finetune(Path(args.model), folder, Path(tmp) / f"run{n}", args.epochs, args.lr)  # plain paths for Hydra
             print(f"fine-tuned {name}:")
             print("\n".join(score(pth, args.family, clips)), flush=True)
 
