@@ -15,7 +15,9 @@ For "Trixy" a third line reads the name as written, as espeak-ng (and engines th
 "try-ksee", by the same voices: the other lines spell it "Trixie" etc. to get "trick-see". Five more "Trixy" lines:
 the word run into a lead-in word before it ("hey Trixie", in one breath), the same with a comma ("hey, Trixie": a
 short pause), said fast (230-300 words per minute), how often a confusable word after a lead-in ("hey tricky")
-fires, and how often the issue's own confusable words do (tricks, taxi, pixie, tricky, six, text me, service);
+fires, how often the issue's own confusable words do (tricks, taxi, pixie, tricky, six, text me, service), and the
+wake word and those words followed by one of the issue's commands ("Trixie, what time is it", "tricky, what time is
+it": a command after a word must not be what wakes the assistant);
 benchmarks/wakeword_phrasing.py has more ways of saying it. A "near misses" line per wake class says what the
 satellite's `audio.keep_near_misses` (0.6) would keep for the household to sort and train on: of the held-out room
 clips the real detector (stored settings) missed, how many still scored 0.6 or more, and how many near misses
@@ -101,6 +103,8 @@ BENCH_LEAD_INS = ["hey", "okay", "oh", "hello", "yo", "hiya", "good morning", "h
 #: the confusable words the issue names (its goal: at most 1 in 40 fire); "text me" and "service" are not among the
 #: trainer's confusables (synth_texts.CONFUSABLES), the others are
 ISSUE_CONFUSABLES = ["tricks", "taxi", "pixie", "tricky", "six", "text me", "service"]
+#: the commands of the issue's own test sentences ("Trixy. what time is it")
+ISSUE_COMMANDS = ["what time is it", "set a timer for five minutes", "what is the date today"]
 #: the satellite's default `audio.keep_near_misses`
 NEAR_MISS_FLOOR = 0.6
 
@@ -256,6 +260,14 @@ def bench_model(name: str, path: Path, cfg: CorpusConfig, positives: int, speech
             fired = file_detection(detector, file_clips(named, kind, positives), c, thresholds[c], smoothing)
             print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of the issue's confusable words "
                   f"({', '.join(ISSUE_CONFUSABLES)})")
+            commanded = said_as(cfg, kind, [f"{w}, {c}" for w in cfg.phrases[kind] for c in ISSUE_COMMANDS])
+            clean = file_detection(detector, file_clips(commanded, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: detection {clean:.1f} % of {positives} held-out clean files of the wake word followed by one "
+                  "of the issue's commands (\"Trixie, what time is it\")")
+            commanded = said_as(cfg, kind, [f"{w}, {c}" for w in ISSUE_CONFUSABLES for c in ISSUE_COMMANDS])
+            fired = file_detection(detector, file_clips(commanded, kind, positives), c, thresholds[c], smoothing)
+            print(f"{name} {kind}: fires on {fired:.1f} % of {positives} held-out clean files of the issue's confusable words "
+                  "followed by one of its commands (\"tricky, what time is it\")")
     t0 = time.process_time()
     speech_scores = [smooth(scores(detector, a), smoothing) for a, _ in speech]
     cpu = (time.process_time() - t0) / (sum(a.size for a, _ in speech) / SR)

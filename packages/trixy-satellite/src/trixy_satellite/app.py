@@ -127,7 +127,8 @@ class SatelliteApp:
                         f" (and near misses from score {audio['keep_near_misses']:.2f})" if audio["keep_near_misses"] else "")
         if self.detector is not None:
             self.listener = WakeListener(self.detector, self.recorder, speaker=self.speaker,
-                                         connected=lambda: self.client.connected, keeper=self.detection_keeper)
+                                         connected=lambda: self.client.connected, keeper=self.detection_keeper,
+                                         near_miss_floor=audio["keep_near_misses"])
             self.pump.add_consumer(self.listener.feed)
         else:
             self.pump.add_consumer(self.speaker.feed)

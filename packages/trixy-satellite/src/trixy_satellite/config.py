@@ -60,8 +60,8 @@ AUDIO_DEVICE_FIELDS = (
     ConfigField("keep_detections_max", int, 500, "Most detection WAVs kept (the oldest go first; as many near misses).",
                 minimum=1),
     ConfigField("keep_near_misses", float, 0.6,
-                "With keep_detections: also keep the audio where a wake word scored at least this without firing "
-                "(near misses: the model's misses, to sort and train on; 0: off).", minimum=0, maximum=0.99),
+                "Near misses: a wake word scored at least this without firing. Reported in the log and debug output, "
+                "and with keep_detections kept as WAVs too, to sort and train on (0: off).", minimum=0, maximum=0.99),
 )
 """Microphone and speaker fields, shared by the client's `audio` section and the standalone's local satellite."""
 

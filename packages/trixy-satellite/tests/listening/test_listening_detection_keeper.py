@@ -176,7 +176,7 @@ def test_near_misses_are_kept_apart_by_name_listed_as_such_and_pruned_on_their_o
         DetectionKeeper(tmp_path, near_miss_floor=1.0)
 
 
-def test_the_listener_keeps_the_real_detectors_near_misses_when_the_keeper_has_a_floor(tmp_path: Path):
+def test_the_listener_keeps_the_real_detectors_near_misses_when_the_keeper_has_a_floor(tmp_path: Path, caplog):
     import shutil
     import subprocess
 
@@ -194,21 +194,28 @@ def test_the_listener_keeps_the_real_detectors_near_misses_when_the_keeper_has_a
     audio = np.concatenate([rng.normal(0, 100, 40000), word, rng.normal(0, 100, 30000)]).astype("<i2").tobytes()
     model = load_wakeword_model(REPO / "models" / "wakeword" / "trixy" / "trixy.onnx")
 
-    def listen(floor: float) -> DetectionKeeper:
+    def listen(floor: float, keep: bool = True) -> WakeListener:
         recorder = ConversationRecorder(FakeClient())
         keeper = DetectionKeeper(tmp_path / f"kept{floor}", seconds_before=3.0, seconds_after=0.5, near_miss_floor=floor)
-        listener = WakeListener(WakewordDetector(model, DetectorSettings(threshold=1.01)), recorder, keeper=keeper)
+        listener = WakeListener(WakewordDetector(model, DetectorSettings(threshold=1.01)), recorder,
+                                keeper=keeper if keep else None, near_miss_floor=None if keep else floor)
         for start in range(0, len(audio), 2 * CHUNK):
             recorder.feed(audio[start : start + 2 * CHUNK])
             listener.feed(audio[start : start + 2 * CHUNK])
         for _ in range(30):
             listener.feed(QUIET)
-        return keeper
+        return listener
 
-    [path] = listen(0.5).saved  # the word scored over 0.5 but never reached the threshold: kept as a near miss
-    assert path.parent.name == "trixy" and path.stem.endswith("_near")
+    heard = listen(0.5)
+    [path] = heard.keeper.saved  # the word scored over 0.5 but never reached the threshold: kept as a near miss
+    assert path.parent.name == "trixy" and path.stem.endswith("_near") and heard.near_misses == 1
     assert np.abs(read(path)).max() > 1000  # the word is in it
-    assert listen(0.0).saved == []  # 0: near misses off
+    off = listen(0.0)
+    assert off.keeper.saved == [] and off.near_misses == 0  # 0: near misses off
+    with caplog.at_level(logging.INFO, logger="trixy_satellite.listening.wake_listener"):
+        reported = listen(0.5, keep=False)  # without a keeper it is still reported, nothing is written
+    assert reported.near_misses == 1 and "near miss: wake word 'trixy' scored" in caplog.text
+    assert list((tmp_path / "kept0.5" / "trixy").glob("*")) == [path]  # only the first run's file
 
 
 def test_the_satellite_app_keeps_near_misses_from_the_configured_score(tmp_path: Path):
@@ -220,7 +227,10 @@ def test_the_satellite_app_keeps_near_misses_from_the_configured_score(tmp_path:
     for extra, floor in (([], 0.6), (["audio.keep_near_misses=0.3"], 0.3), (["audio.keep_near_misses=0"], 0.0)):
         app = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False,
                                               overrides=base + extra).config, root=tmp_path)
-        assert app.detection_keeper.near_miss_floor == floor
+        assert app.detection_keeper.near_miss_floor == app.listener.near_miss_floor == floor
         assert app.detector.near_miss_floor == (floor or None)  # the listener set the detector up
+    plain = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False, overrides=base[:3]).config,
+                         root=tmp_path)
+    assert plain.detection_keeper is None and plain.detector.near_miss_floor == 0.6  # reported, not kept
     with pytest.raises(Exception, match="keep_near_misses"):
         create_application("client", root=tmp_path, setup_logging=False, overrides=[*base, "audio.keep_near_misses=1.5"])

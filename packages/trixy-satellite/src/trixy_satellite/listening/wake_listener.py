@@ -5,8 +5,9 @@ On a detection it names the speaker (speaker identification on the last 1.5 s) a
 recorder is idle again (or the server is back) detection resumes: the detector is reset and primed with the last
 model window of microphone audio (its detections dropped), so it does not start from digital silence, which would
 make a wake word in the first ~2 s after every conversation less detectable. With a `DetectionKeeper`
-(`audio.keep_detections`) the audio around each detection is also kept as a WAV, and so is the audio around each
-near miss when the keeper has a floor for them (`audio.keep_near_misses`).
+(`audio.keep_detections`) the audio around each detection is also kept as a WAV. Near misses (a wake score of at
+least `audio.keep_near_misses` that did not fire) are reported in the log and the debug output, so a person the
+model hears badly sees that it nearly did, and kept as WAVs with the keeper.
 """
 
 from __future__ import annotations
@@ -27,14 +28,19 @@ class WakeListener:
     """Detector + speaker window + recorder: the satellite's wake -> record loop."""
 
     def __init__(self, detector: Any, recorder: Any, *, speaker: SpeakerWindow | None = None,
-                 connected: Callable[[], bool] = lambda: True, keeper: DetectionKeeper | None = None) -> None:
+                 connected: Callable[[], bool] = lambda: True, keeper: DetectionKeeper | None = None,
+                 near_miss_floor: float | None = None) -> None:
         self.detector = detector
         self.keeper = keeper
+        #: near misses from this score are reported (and kept with the keeper); None: the keeper's floor, 0: off
+        self.near_miss_floor = float(near_miss_floor if near_miss_floor is not None else
+                                     keeper.near_miss_floor if keeper is not None else 0.0)
         self._watch_near_misses(detector)
         self.recorder = recorder
         self.speaker = speaker or SpeakerWindow()
         self.connected = connected
         self.detections = 0
+        self.near_misses = 0
         self.recent = SpeakerWindow(seconds=self._window_s(detector))  # what primes the detector on resuming
         self._paused = False
         recorder.on_state_change.append(self._state_changed)
@@ -50,11 +56,10 @@ class WakeListener:
         return float(samples + (hop if isinstance(hop, int) else 0)) / float(rate)
 
     def _watch_near_misses(self, detector: Any) -> None:
-        """Have ``detector`` report near misses when the keeper keeps them (a detector without the method: none)."""
-        floor = self.keeper.near_miss_floor if self.keeper is not None else 0.0
+        """Have ``detector`` report near misses from `near_miss_floor` (a detector without the method: none)."""
         watch = getattr(detector, "watch_near_misses", None)
-        if floor and callable(watch):
-            watch(floor)
+        if self.near_miss_floor and callable(watch):
+            watch(self.near_miss_floor)
 
     def use_detector(self, detector: Any) -> None:
         """Listen with ``detector`` from the next chunk on (a model update); it is primed with the recent audio."""
@@ -79,10 +84,16 @@ class WakeListener:
             self._resume()
         self.recent.feed(chunk)
         detections = self.detector.feed(chunk)
-        if self.keeper is not None and self.keeper.near_miss_floor:
+        if self.near_miss_floor:
             for miss in getattr(self.detector, "take_near_misses", list)():
-                logger.info("near miss: %s scored %.2f (kept for sorting)", miss.name, miss.score)
-                self.keeper.detected(miss.name, miss.score, near_miss=True)
+                self.near_misses += 1
+                keep = self.keeper is not None and bool(self.keeper.near_miss_floor)
+                logger.info("near miss: wake word %r scored %.2f, under its threshold%s", miss.name, miss.score,
+                            " (kept for sorting)" if keep else "")
+                debug_print(f"near miss: wake word {miss.name!r} scored {miss.score:.2f}, not enough to wake "
+                            "(say it again; audio.keep_detections keeps such moments to train on)")
+                if keep:
+                    self.keeper.detected(miss.name, miss.score, near_miss=True)
         for detection in detections:
             self.detections += 1
             if self.keeper is not None:

@@ -133,6 +133,7 @@ class CorpusConfig:
     positive_languages: Sequence[str] = ()  # train/calibration: more languages' voices that say the wake word
     positive_language_p: float = 0.0  # share of a class's train/calibration phrases those voices say
     clean_file_p: float = 0.0  # train/calibration: share of wake phrases and confusables made as clean files
+    confusable_command_p: float = 0.0  # train/calibration: share of confusables followed by a command, as phrases are
 
     def word_recipe(self, split: str) -> Mapping[str, Any]:
         """How a split's wake phrases and confusables are said, where it differs from the default (cache key)."""
@@ -192,6 +193,16 @@ class CorpusConfig:
         if not self._clean_files(split, kind):
             return {}
         return {"clean_file_p": self.clean_file_p}
+
+    def confusable_command(self, rng: np.random.Generator, split: str) -> bool:
+        """Whether a training/calibration confusable is followed by a command ("tricky, what time is it"), as half of
+        the wake phrases are: otherwise a command after a word is a cue for the wake word. Draws nothing when off,
+        and never in the test split, so those clips stay as they were."""
+        return split != "test" and self.confusable_command_p > 0 and rng.random() < self.confusable_command_p
+
+    def confusable_recipe(self, split: str) -> Mapping[str, Any]:
+        """The cache key's part for ``confusable_command_p`` (only when it changes the clips)."""
+        return {"confusable_command_p": self.confusable_command_p} if split != "test" and self.confusable_command_p > 0 else {}
 
     def word_speed(self, split: str) -> tuple[int, int]:
         """espeak-ng rate range for a split's wake phrases and confusables (the held-out test split keeps the default)."""
@@ -314,7 +325,10 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         while says_wake_phrase(text):
             text = " ".join(rng.choice(pool, size=2))
         text = cfg.lead_in(rng, split, text)
-        parts += [_say(rng, text, voice, cfg, binary, how=how, speed=cfg.word_speed(split)), _silence(rng, 0.8, 1.5)]
+        parts.append(_say(rng, text, voice, cfg, binary, how=how, speed=cfg.word_speed(split)))
+        if cfg.confusable_command(rng, split):  # as a wake phrase is followed by one half the time
+            parts += [_silence(rng, 0.05, 0.5), _say(rng, str(rng.choice(COMMANDS)), voice, cfg, binary, revoice=False)]
+        parts.append(_silence(rng, 0.8, 1.5))
     elif kind == "speech":
         target = cfg.speech_seconds * SAMPLE_RATE
         total = sum(p.size for p in parts)
@@ -395,6 +409,7 @@ def _cache_path(cfg: CorpusConfig, split: str, kind: str, chunk: int) -> Path:
         recipe.update(cfg.language_recipe(split, kind))
     if kind == "confusable":
         recipe["confusables"] = sorted(cfg.confusables)
+        recipe.update(cfg.confusable_recipe(split))
     if kind == "confusable" or kind in cfg.classes[:-1]:
         recipe.update(cfg.word_recipe(split))
     if kind == "speech" and split != "train":

@@ -106,6 +106,7 @@ def corpus_config(cfg: DictConfig) -> CorpusConfig:
         positive_languages=positive_languages(d.get("positive_languages")),
         positive_language_p=positive_language_probability(d.get("positive_language_p")),
         clean_file_p=clean_file_probability(d.get("clean_file_p")),
+        confusable_command_p=confusable_command_probability(d.get("confusable_command_p")),
     )
     held_out = sorted(set(corpus.positive_languages) & {*corpus.test_voices, *corpus.test_languages})
     if held_out:
@@ -151,6 +152,11 @@ def clean_file_probability(value: Any) -> float:
     """``data.clean_file_p``: the share of training/calibration wake phrases and confusables made as clean
     text-to-speech files."""
     return _number_setting("clean_file_p", value, 0.0, 0.0, 1.0, "the share of words made as clean files")
+
+
+def confusable_command_probability(value: Any) -> float:
+    """``data.confusable_command_p``: the share of training/calibration confusables followed by a command."""
+    return _number_setting("confusable_command_p", value, 0.0, 0.0, 1.0, "the share of confusables followed by a command")
 
 
 def lead_in_probability(value: Any) -> float:
