@@ -118,17 +118,19 @@ class SatelliteApp:
         self.speaker = SpeakerWindow(load_speaker_identifier(config.get("models.voice_recognition"), root))
         self.recorder.identify_speaker = self.speaker.identify
         self.detection_keeper: DetectionKeeper | None = None
+        #: near misses from this wake score are reported (and kept with `detection_keeper`); 0: off
+        self.near_miss_floor = float(audio["keep_near_misses"])
         if audio["keep_detections"]:
             folder = Path(audio["keep_detections"])
             self.detection_keeper = DetectionKeeper(folder if folder.is_absolute() else root / folder,
                                                     max_files=audio["keep_detections_max"],
-                                                    near_miss_floor=audio["keep_near_misses"])
+                                                    near_miss_floor=self.near_miss_floor)
             logger.info("keeping the audio around each wake-word detection in %s%s", self.detection_keeper.folder,
                         f" (and near misses from score {audio['keep_near_misses']:.2f})" if audio["keep_near_misses"] else "")
         if self.detector is not None:
             self.listener = WakeListener(self.detector, self.recorder, speaker=self.speaker,
                                          connected=lambda: self.client.connected, keeper=self.detection_keeper,
-                                         near_miss_floor=audio["keep_near_misses"])
+                                         near_miss_floor=self.near_miss_floor)
             self.pump.add_consumer(self.listener.feed)
         else:
             self.pump.add_consumer(self.speaker.feed)

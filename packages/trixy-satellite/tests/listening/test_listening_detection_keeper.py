@@ -234,3 +234,17 @@ def test_the_satellite_app_keeps_near_misses_from_the_configured_score(tmp_path:
     assert plain.detection_keeper is None and plain.detector.near_miss_floor == 0.6  # reported, not kept
     with pytest.raises(Exception, match="keep_near_misses"):
         create_application("client", root=tmp_path, setup_logging=False, overrides=[*base, "audio.keep_near_misses=1.5"])
+
+
+def test_a_detector_that_arrives_by_update_reports_near_misses_as_configured(tmp_path: Path):
+    import trixy_satellite.config  # noqa: F401 - the client sections
+    from trixy_satellite.app import SatelliteApp
+    from trixy_satellite.updates.wiring import load_detector, set_live_detector
+
+    overrides = ["audio.input=silence", "audio.output=null", f"models.wakeword={tmp_path / 'none_yet'}",
+                 "audio.keep_near_misses=0.7"]
+    app = SatelliteApp(create_application("client", root=tmp_path, setup_logging=False, overrides=overrides).config,
+                       root=tmp_path)
+    assert app.listener is None  # no model yet
+    set_live_detector(app, load_detector(REPO / "models" / "wakeword" / "trixy"))
+    assert app.listener.near_miss_floor == 0.7 and app.detector.near_miss_floor == 0.7

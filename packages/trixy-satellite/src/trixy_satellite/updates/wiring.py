@@ -58,7 +58,8 @@ def set_live_detector(app: SatelliteApp, detector: Any) -> None:
 
         client = app.client
         app.listener = WakeListener(detector, app.recorder, connected=lambda: client.connected,
-                                    keeper=getattr(app, "detection_keeper", None))
+                                    keeper=getattr(app, "detection_keeper", None),
+                                    near_miss_floor=getattr(app, "near_miss_floor", None))
         app.pump.add_consumer(app.listener.feed)
     app.detector = detector
     logger.info("wake-word detector now uses %s", getattr(getattr(detector, "model", None), "path", detector))
