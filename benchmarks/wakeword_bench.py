@@ -87,9 +87,9 @@ def clips(cfg: CorpusConfig, kind: str, count: int) -> list[tuple[np.ndarray, in
     out = []
     for i in range(count):
         if kind in cfg.phrases:
-            audio, end, _ = positive_clip(cfg, "test", kind, i, binary)
+            audio, end, _, _ = positive_clip(cfg, "test", kind, i, binary)
         else:
-            audio, _ = negative_clip(cfg, "test", kind, i, binary)
+            audio, _, _ = negative_clip(cfg, "test", kind, i, binary)
             end = -1
         out.append((audio, end))
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,11 @@ for that reason. Usage:
         [--unseen-variants]   (a third set: the training voice families and negative-speech languages, each with
                                one of the 35 espeak-ng variants that training does not use (EXTRA_VARIANTS), so
                                voices no split trained on; the calibration counts, built once into the cache)
+
+Half the wake phrases of every split are followed by a command ("Trixie, what time is it"). Where the cache records
+which (chunks made since 2026-12-07), a second line per class gives the detection of the phrases with a command
+after them and of those without, at the same thresholds: a head that takes the command as part of the wake word
+shows it there.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from trixy_trainer.wakeword.embedding_evaluate import (
     false_accept_counts,
     fire_rates,
     load_head,
+    peak_near_wake,
 )
 from trixy_trainer.wakeword.embedding_train import load_corpus
 
@@ -62,6 +68,25 @@ def unseen_variant_clips(overrides: list[str]) -> dict[str, ClipSet]:
         return load_corpus(cfg, ("calibration",))["calibration"]
     except ConfigError as exc:
         raise SystemExit(f"--unseen-variants: {exc}") from exc
+
+
+def command_split(pos_probs: list[np.ndarray], clips: ClipSet, cls: int, smoothing: int, windows: int,
+                  fa_per_hour: np.ndarray, at: list[float]) -> str:
+    """Detection of the phrases followed by a command and of those that are not, at each false-accept target's
+    threshold and at the ``--at`` thresholds ("" where the cache does not record which clips have a command)."""
+    if clips.command_start is None:
+        return ""
+    peaks = np.array([peak_near_wake(p, int(we), cls, smoothing, windows) for p, we in zip(pos_probs, clips.wake_end, strict=True)])
+    followed = clips.command_start >= 0
+    cells = []
+    for target in FA_TARGETS:
+        ok = np.flatnonzero(fa_per_hour <= target + 1e-9)
+        t = THRESHOLDS[int(ok[0]) if ok.size else len(THRESHOLDS) - 1]
+        cells.append(f"<= {target:g} FA/h: {100 * (peaks[followed] >= t).mean():.1f} / {100 * (peaks[~followed] >= t).mean():.1f} %")
+    for threshold in at:
+        t = THRESHOLDS[int(np.argmin(np.abs(THRESHOLDS - threshold)))]
+        cells.append(f"at {t:.4f}: {100 * (peaks[followed] >= t).mean():.1f} / {100 * (peaks[~followed] >= t).mean():.1f} %")
+    return f"{int(followed.sum())} phrases with a command after / {int((~followed).sum())} without: " + " | ".join(cells)
 
 
 def main() -> None:
@@ -114,6 +139,9 @@ def main() -> None:
                                  f"confusables {100 * fire[i]:.1f} %)")
                 label = f", smoothing {smoothing}" if args.smoothing else ""
                 print(f"{split} ({hours:.2f} h of speech{label}) {name}: " + " | ".join(cells))
+                by_command = command_split(pos_probs[name], clips[name], c, smoothing, windows, fa, args.at)
+                if by_command:
+                    print(f"{split} ({hours:.2f} h of speech{label}) {name}, {by_command}")
                 for threshold in args.at:
                     i = int(np.argmin(np.abs(THRESHOLDS - threshold)))
                     print(f"{split} ({hours:.2f} h of speech{label}) {name} at {THRESHOLDS[i]:.4f}: detection "

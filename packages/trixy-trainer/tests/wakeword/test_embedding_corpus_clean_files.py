@@ -71,13 +71,13 @@ def test_training_clips_become_files_and_the_test_split_does_not(tmp_path: Path)
     plain = dict(voice_change_p=0.0, speed_p=0.0, follow_command_p=0.0)
     on, off = _config(tmp_path, clean_file_p=1.0, **plain), _config(tmp_path, **plain)
     binary = espeak_binary()
-    audio, wake_end, _ = positive_clip(on, "train", "trixy", 0, binary)
+    audio, wake_end, _, _ = positive_clip(on, "train", "trixy", 0, binary)
     assert 0 < wake_end < audio.size and np.abs(audio[:1600]).max() < 1e-4  # digital silence (and dither) before it
-    confusable, _ = negative_clip(on, "calibration", "confusable", 0, binary)
+    confusable, _, _ = negative_clip(on, "calibration", "confusable", 0, binary)
     assert np.abs(confusable[:1600]).max() < 1e-4 and np.abs(confusable).max() > 0.09
-    room, _, _ = positive_clip(off, "train", "trixy", 0, binary)
+    room, _, _, _ = positive_clip(off, "train", "trixy", 0, binary)
     assert room.shape != audio.shape or not np.array_equal(room, audio)
-    test_on, test_end, _ = positive_clip(on, "test", "trixy", 0, binary)
-    test_off, off_end, _ = positive_clip(off, "test", "trixy", 0, binary)
+    test_on, test_end, _, _ = positive_clip(on, "test", "trixy", 0, binary)
+    test_off, off_end, _, _ = positive_clip(off, "test", "trixy", 0, binary)
     np.testing.assert_array_equal(test_on, test_off)
     assert test_end == off_end

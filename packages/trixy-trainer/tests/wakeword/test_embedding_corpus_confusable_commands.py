@@ -54,13 +54,15 @@ def test_off_or_in_the_test_split_it_draws_nothing() -> None:
 def test_a_confusable_then_a_command_is_longer_speech_and_the_test_split_keeps_its_clips(tmp_path: Path) -> None:
     binary = espeak_binary()
     on, off = _config(tmp_path, confusable_command_p=1.0), _config(tmp_path)
-    said, _ = negative_clip(on, "train", "confusable", 0, binary)
-    alone, _ = negative_clip(off, "train", "confusable", 0, binary)
+    said, _, said_command = negative_clip(on, "train", "confusable", 0, binary)
+    alone, _, alone_command = negative_clip(off, "train", "confusable", 0, binary)
 
     def speech_seconds(audio: np.ndarray) -> float:
         frames = audio[: audio.size // 160 * 160].reshape(-1, 160)
         return float((np.sqrt((frames**2).mean(axis=1)) > 0.01 * np.abs(audio).max()).sum()) * 0.01
 
     assert speech_seconds(said) > speech_seconds(alone) + 0.4  # the command's words came after the confusable
+    assert alone_command == -1 and 16000 < said_command < said.size  # where the command starts is recorded
+    assert speech_seconds(said[said_command:]) > 0.4
     np.testing.assert_array_equal(negative_clip(on, "test", "confusable", 0, binary)[0],
                                   negative_clip(off, "test", "confusable", 0, binary)[0])

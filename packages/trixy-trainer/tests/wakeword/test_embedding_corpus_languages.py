@@ -50,7 +50,7 @@ def test_negative_talk_uses_only_the_listed_languages(tmp_path: Path) -> None:
     families = set(ENGLISH_VOICES) | set(ACCENT_VOICES) | set(VARIANTS)  # "+"-joined voice tags: bases and variants
     seen = set()
     for index in range(4):
-        _, voices = negative_clip(cfg, "train", "speech", index, espeak_binary())
+        _, voices, _ = negative_clip(cfg, "train", "speech", index, espeak_binary())
         seen |= set(voices.split("+"))
     languages = seen - families
     assert languages == {"haw"}

@@ -68,7 +68,7 @@ def test_lead_in_draws_nothing_when_off_so_the_default_corpus_stays_the_same() -
 def test_wake_phrases_and_confusables_are_spoken_with_lead_ins_and_rates_but_never_in_the_test(tmp_path: Path, espeak_calls) -> None:
     cfg = _config(tmp_path, lead_in_p=1.0, phrase_speed=(260, 262), voice_change_p=0.0, speed_p=0.0, follow_command_p=0.0)
     binary = espeak_binary()
-    audio, wake_end, _ = positive_clip(cfg, "train", "trixy", 0, binary)
+    audio, wake_end, _, _ = positive_clip(cfg, "train", "trixy", 0, binary)
     text, speed = espeak_calls[0]["text"], espeak_calls[0]["speed"]
     assert text.split()[-1] == "Trixie" and text[: -len(" Trixie")] in LEAD_INS and speed in (260, 261)
     assert 0 < wake_end < audio.size and np.abs(audio[wake_end - 1600 : wake_end]).max() > 0.01  # the word ends there

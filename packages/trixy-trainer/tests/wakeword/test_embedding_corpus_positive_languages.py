@@ -88,10 +88,10 @@ def test_those_voices_say_the_word_in_training_but_never_in_the_test(tmp_path: P
     cfg = _config(tmp_path, positive_languages=["tr"], positive_language_p=1.0, voice_change_p=0.0, speed_p=0.0,
                   follow_command_p=0.0)
     binary = espeak_binary()
-    audio, wake_end, voice = positive_clip(cfg, "train", "trixy", 0, binary)
+    audio, wake_end, voice, _ = positive_clip(cfg, "train", "trixy", 0, binary)
     phrase = [c for c in espeak_calls if c["text"] == "Triksi"]
     assert phrase and phrase[0]["voice"] == voice and voice.split("+")[0] == "tr"
     assert 0 < wake_end < audio.size and np.abs(audio[wake_end - 1600 : wake_end]).max() > 0.01  # the word ends there
     espeak_calls.clear()
-    _, _, voice = positive_clip(cfg, "test", "trixy", 0, binary)
+    _, _, voice, _ = positive_clip(cfg, "test", "trixy", 0, binary)
     assert not voice.startswith("tr") and not any(c["text"] == "Triksi" for c in espeak_calls)

@@ -65,7 +65,7 @@ def test_the_cache_keeps_default_chunks_and_separates_other_variant_lists(tmp_pa
 def test_a_listed_variant_speaks_the_training_phrases(tmp_path: Path) -> None:
     cfg = _config(tmp_path, variants=["Storm"], voice_change_p=0.0, speed_p=0.0)
     for index in range(3):
-        audio, wake_end, voice = positive_clip(cfg, "train", "trixy", index, espeak_binary())
+        audio, wake_end, voice, _ = positive_clip(cfg, "train", "trixy", index, espeak_binary())
         assert voice.endswith("+Storm")
         assert 0 < wake_end < audio.size and float(abs(audio).max()) > 0.0
 

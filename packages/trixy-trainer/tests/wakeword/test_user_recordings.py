@@ -94,6 +94,8 @@ def test_recordings_become_labelled_clips_cached_per_file_and_bad_files_are_skip
     assert np.all(wake.labels == 0) and np.all(wake.wake_end > 0)
     _, labels = window_labels(wake, 16, 2)
     assert (labels == 0).sum() >= wake.clips * 4  # windows around each recording's end are positive
+    assert np.all(wake.command_start == -1)  # nothing is added after a recording: the command rule leaves it alone
+    np.testing.assert_array_equal(window_labels(wake, 16, 2, command_after=3200)[1], labels)
     for i in range(wake.clips):  # the wake word ends inside its clip, with every positive window after it
         last_window_end = (wake.offsets[i + 1] - wake.offsets[i] - 1) * HOP + WINDOW_END_OFFSET
         assert 1.0 * SAMPLE_RATE < wake.wake_end[i] and wake.wake_end[i] + 6400 <= last_window_end
@@ -110,6 +112,7 @@ def test_recordings_become_labelled_clips_cached_per_file_and_bad_files_are_skip
     assert {p: p.stat().st_mtime_ns for p in cached} == stamps  # nothing recomputed...
     assert len(list((tmp_path / "cache" / "user").glob("*.npz"))) == len(cached) + 1  # ...but the new file
     assert np.array_equal(again.splits["train"]["speech"].embeddings, talk.embeddings)
+    assert np.all(again.splits["train"]["trixy"].command_start == -1)  # read back from the cache the same
 
 
 def test_a_missing_folder_means_a_synthetic_only_corpus(tmp_path: Path) -> None:

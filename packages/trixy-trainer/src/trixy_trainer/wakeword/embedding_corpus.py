@@ -219,6 +219,9 @@ class ClipSet:
     labels: np.ndarray  # [clips] class index ("none" for negatives)
     wake_end: np.ndarray  # [clips] sample where the wake phrase ends (-1 for negatives)
     voices: list[str]
+    #: [clips] sample where a command after the words starts ("Trixie, what time is it"; -1: none), or None where
+    #: the clips did not record it (cache files made before it was kept, users' recordings)
+    command_start: np.ndarray | None = None
 
     @property
     def clips(self) -> int:
@@ -291,8 +294,9 @@ def _silence(rng: np.random.Generator, low: float, high: float) -> np.ndarray:
     return np.zeros(int(rng.uniform(low, high) * SAMPLE_RATE), np.float32)
 
 
-def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: str) -> tuple[np.ndarray, int, str]:
-    """One clip saying wake class ``wake`` (maybe between other speech); returns audio, wake-end sample, voice."""
+def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: str) -> tuple[np.ndarray, int, str, int]:
+    """One clip saying wake class ``wake`` (maybe between other speech); returns audio, wake-end sample, voice and
+    the sample where a command after the phrase starts (-1: none)."""
     rng = np.random.default_rng([cfg.seed, _split_id(split), 10 + list(cfg.classes).index(wake), index])
     voice, english = _pick(rng, cfg, split, english=None if cfg.accent_phrases.get(wake) else True)
     spellings = cfg.phrases[wake] if english or not cfg.accent_phrases.get(wake) else cfg.accent_phrases[wake]
@@ -304,19 +308,23 @@ def positive_clip(cfg: CorpusConfig, split: str, wake: str, index: int, binary: 
         before = np.concatenate([_say(rng, _sentence(rng), voice, cfg, binary, revoice=False) * rng.uniform(0.5, 1.2), _silence(rng, 0.1, 0.6)])
     lead = np.zeros(max(0, int(2.3 * SAMPLE_RATE) - before.size - phrase.size), np.float32)
     after = _silence(rng, 0.05, 0.5)
+    wake_end = lead.size + before.size + phrase.size
+    command_start = -1
     if rng.random() < cfg.follow_command_p:
+        command_start = wake_end + after.size
         after = np.concatenate([after, _say(rng, str(rng.choice(COMMANDS)), voice, cfg, binary, revoice=False)])
     after = np.concatenate([after, _silence(rng, 1.3, 1.8)])
     speech = np.concatenate([lead, before, phrase, after]).astype(np.float32)
-    wake_end = lead.size + before.size + phrase.size
-    return cfg.finish(rng, split, wake, speech, va.rms(phrase)), wake_end, voice
+    return cfg.finish(rng, split, wake, speech, va.rms(phrase)), wake_end, voice, command_start
 
 
-def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: str) -> tuple[np.ndarray, str]:
-    """Negative audio: ``confusable`` (words that sound like a wake phrase) or ``speech`` (a stream of talk)."""
+def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: str) -> tuple[np.ndarray, str, int]:
+    """Negative audio: ``confusable`` (words that sound like a wake phrase) or ``speech`` (a stream of talk); returns
+    audio, voice and the sample where a command after the confusable words starts (-1: none)."""
     rng = np.random.default_rng([cfg.seed, _split_id(split), {"confusable": 1, "speech": 2, "noise": 3}[kind], index])
     parts = [_silence(rng, 1.5, 2.5)]
     voice = "noise"
+    command_start = -1
     how = cfg.negative_revoice if split != "test" else _PLAIN
     if kind == "confusable":
         voice, _ = _pick(rng, cfg, split, english=True)
@@ -327,7 +335,9 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         text = cfg.lead_in(rng, split, text)
         parts.append(_say(rng, text, voice, cfg, binary, how=how, speed=cfg.word_speed(split)))
         if cfg.confusable_command(rng, split):  # as a wake phrase is followed by one half the time
-            parts += [_silence(rng, 0.05, 0.5), _say(rng, str(rng.choice(COMMANDS)), voice, cfg, binary, revoice=False)]
+            parts.append(_silence(rng, 0.05, 0.5))
+            command_start = sum(p.size for p in parts)
+            parts += [_say(rng, str(rng.choice(COMMANDS)), voice, cfg, binary, revoice=False)]
         parts.append(_silence(rng, 0.8, 1.5))
     elif kind == "speech":
         target = cfg.speech_seconds * SAMPLE_RATE
@@ -350,7 +360,7 @@ def negative_clip(cfg: CorpusConfig, split: str, kind: str, index: int, binary: 
         parts.append(np.zeros(int(cfg.speech_seconds * SAMPLE_RATE), np.float32))
     audio = np.concatenate(parts).astype(np.float32)
     speech_level = va.rms(audio[audio != 0]) if np.any(audio) else 1e-3
-    return cfg.finish(rng, split, kind, audio, speech_level), voice
+    return cfg.finish(rng, split, kind, audio, speech_level), voice, command_start
 
 
 def _split_id(split: str) -> int:
@@ -380,19 +390,19 @@ class Embedder:
 _WORKER: dict[str, Any] = {}
 
 
-def _work(job: tuple[CorpusConfig, str, str, int]) -> tuple[np.ndarray, int, int, str]:
+def _work(job: tuple[CorpusConfig, str, str, int]) -> tuple[np.ndarray, int, int, str, int]:
     cfg, split, kind, index = job
     if "embedder" not in _WORKER:
         _WORKER["embedder"] = Embedder()
         _WORKER["binary"] = espeak_binary()
     binary = _WORKER["binary"]
     if kind in cfg.classes[:-1]:
-        audio, wake_end, voice = positive_clip(cfg, split, kind, index, binary)
+        audio, wake_end, voice, command_start = positive_clip(cfg, split, kind, index, binary)
         label = list(cfg.classes).index(kind)
     else:
-        audio, voice = negative_clip(cfg, split, kind, index, binary)
+        audio, voice, command_start = negative_clip(cfg, split, kind, index, binary)
         wake_end, label = -1, len(cfg.classes) - 1
-    return _WORKER["embedder"](audio), label, wake_end, voice
+    return _WORKER["embedder"](audio), label, wake_end, voice, command_start
 
 
 CHUNK_CLIPS = 250  # clips per cache file: raising a count computes only the new chunks
@@ -440,7 +450,7 @@ def _cached_chunk(path: Path, need: int) -> Path | None:
     return None
 
 
-def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progress: Callable[[int], None]) -> list[tuple[np.ndarray, int, int, str]]:
+def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progress: Callable[[int], None]) -> list[tuple[np.ndarray, int, int, str, int]]:
     import multiprocessing as mp
 
     if workers <= 1:
@@ -460,8 +470,10 @@ def _compute(jobs: list[tuple[CorpusConfig, str, str, int]], workers: int, progr
 def read_clips(path: Path) -> tuple[ClipSet, dict[str, np.ndarray]]:
     """A cached clip set and any extra arrays saved beside it."""
     with np.load(path) as data:
-        clips = ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"], [str(v) for v in data["voices"]])
-        extra = {k: data[k] for k in data.files if k not in ("embeddings", "offsets", "labels", "wake_end", "voices")}
+        command_start = data["command_start"] if "command_start" in data.files else None
+        clips = ClipSet(data["embeddings"], data["offsets"], data["labels"], data["wake_end"], [str(v) for v in data["voices"]],
+                        command_start)
+        extra = {k: data[k] for k in data.files if k not in ("embeddings", "offsets", "labels", "wake_end", "voices", "command_start")}
     return clips, extra
 
 
@@ -469,6 +481,8 @@ def write_clips(path: Path, clips: ClipSet, **extra: np.ndarray) -> None:
     """Cache a clip set (and extra arrays) atomically: a temporary file, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.npz")
+    if clips.command_start is not None:
+        extra = {**extra, "command_start": clips.command_start}
     np.savez(tmp, embeddings=clips.embeddings, offsets=clips.offsets, labels=clips.labels, wake_end=clips.wake_end,
              voices=np.array(clips.voices), **extra)
     tmp.replace(path)
@@ -483,6 +497,7 @@ def join_clips(parts: list[ClipSet]) -> ClipSet:
         labels=np.concatenate([p.labels for p in parts]),
         wake_end=np.concatenate([p.wake_end for p in parts]),
         voices=[v for p in parts for v in p.voices],
+        command_start=None if any(p.command_start is None for p in parts) else np.concatenate([p.command_start for p in parts]),
     )
 
 
@@ -517,13 +532,15 @@ def build_clips(
                 labels=np.array([r[1] for r in results], np.int64),
                 wake_end=np.array([r[2] for r in results], np.int64),
                 voices=[r[3] for r in results],
+                command_start=np.array([r[4] for r in results], np.int64),
             )
             if last - first < CHUNK_CLIPS:  # a partial chunk: a later, larger count recomputes it whole
                 path = path.with_name(f"{path.stem}.{last - first}.npz")
             write_clips(path, part)
         keep = last - first
         if keep < part.clips:
-            part = ClipSet(part.embeddings[: part.offsets[keep]], part.offsets[: keep + 1], part.labels[:keep], part.wake_end[:keep], part.voices[:keep])
+            part = ClipSet(part.embeddings[: part.offsets[keep]], part.offsets[: keep + 1], part.labels[:keep], part.wake_end[:keep], part.voices[:keep],
+                           None if part.command_start is None else part.command_start[:keep])
         parts.append(part)
     clips = join_clips(parts)
     logger.info("%d %s %s clips (%.2f h of audio)", clips.clips, split, kind, clips.seconds() / 3600)
@@ -537,11 +554,17 @@ PHRASE_HELD = 20000
 
 
 def window_labels(
-    clips: ClipSet, windows: int, none_index: int, positive_after: int = POSITIVE_AFTER
+    clips: ClipSet, windows: int, none_index: int, positive_after: int = POSITIVE_AFTER, command_after: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every usable window as (global index of its last embedding, label); windows ending from 40 ms before a wake
     phrase's end to ``positive_after`` samples after it are positive, windows cut inside the phrase or still
-    holding it after the positive span (up to 1.25 s after its end) are left out."""
+    holding it after the positive span (up to 1.25 s after its end) are left out. With ``command_after``, a phrase
+    followed by a command is positive only until ``command_after`` samples after the command starts (so what the
+    head learns as the wake word is the phrase, not the command after it); the clips must record where it starts."""
+    if command_after is not None and clips.command_start is None:
+        raise TrainerError("data.command_positive_s needs to know which wake phrases a command follows, and these "
+                           "clips do not record it (corpus cache chunks made before 2026-12-07): delete the cache's "
+                           "wake-phrase chunks (data.cache_dir) so that they are made again")
     ends, labels = [], []
     for i in range(clips.clips):
         start, stop = int(clips.offsets[i]), int(clips.offsets[i + 1])
@@ -551,10 +574,13 @@ def window_labels(
         keep = np.ones(j.size, bool)
         if clips.wake_end[i] >= 0:
             we = int(clips.wake_end[i])
-            positive = (end_sample >= we - 640) & (end_sample <= we + positive_after)
+            span = we + positive_after
+            if command_after is not None and clips.command_start[i] >= 0:
+                span = max(we, min(span, int(clips.command_start[i]) + command_after))
+            positive = (end_sample >= we - 640) & (end_sample <= span)
             label[positive] = clips.labels[i]
             keep &= ~((end_sample > we - 4800) & (end_sample < we - 640))  # the phrase is cut: neither
-            keep &= ~((end_sample > we + positive_after) & (end_sample < we + PHRASE_HELD))  # phrase still inside
+            keep &= ~((end_sample > span) & (end_sample < we + PHRASE_HELD))  # phrase still inside
         ends.append(start + j[keep])
         labels.append(label[keep])
     return np.concatenate(ends), np.concatenate(labels)

@@ -126,6 +126,16 @@ def positive_after_samples(value: Any, sample_rate: int = 16000) -> int:
     return int(round(seconds * sample_rate))
 
 
+def command_positive_samples(value: Any, sample_rate: int = 16000) -> int | None:
+    """``data.command_positive_s``: for wake phrases followed by a command, how long after the command starts windows
+    stay positive (None: off, the phrase's positive span alone decides)."""
+    if value is None:
+        return None
+    seconds = _number_setting("command_positive_s", value, 0.0, 0.0, PHRASE_HELD / sample_rate,
+                              "seconds after a following command's start that windows stay positive")
+    return int(round(seconds * sample_rate))
+
+
 def _number_setting(key: str, value: Any, default: float, low: float, high: float, meaning: str,
                     open_low: bool = False) -> float:
     """A numeric ``data.<key>`` within [low, high] (or (low, high] with ``open_low``); null gives ``default``."""
@@ -361,6 +371,7 @@ def train_embedding_wakeword(
     if classes[-1] != "none" or len(classes) < 2:
         raise ConfigError(f"classes must end with 'none' and name at least one wake word, got {classes}")
     positive_after = positive_after_samples(cfg.data.get("positive_after_s"))  # a bad value stops before the corpus
+    command_after = command_positive_samples(cfg.data.get("command_positive_s"))
     shift_p = voice_shift_probability(cfg.data.get("voice_shift_p"))
     shift_scale = voice_shift_scale(cfg.data.get("voice_shift_scale"))
     seeds = corpus_seeds(cfg)
@@ -390,7 +401,7 @@ def train_embedding_wakeword(
     trained: list[torch.nn.Module] = []
     for index, train in enumerate(trains):  # one corpus at a time: its windows, voice shifts and members
         joined = join_clips(list(train.values()))
-        ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after)
+        ends, labels = window_labels(joined, windows, len(classes) - 1, positive_after, command_after)
         own = [k for k in range(members) if owners[k] == index]
         logger.info("corpus seed %d: training windows %s (classes %s), members %s", seeds[index],
                     np.bincount(labels, minlength=len(classes)).tolist(), classes, own)

@@ -199,6 +199,8 @@ def file_clips(path: Path, sha: str, kind: str, label: int, none_index: int, cfg
     cache = cache_dir / f"{sha[:20]}_{_recipe(kind, label, cfg, speech_seconds)}.npz"
     if cache.is_file():
         part, extra = read_clips(cache)
+        if part.command_start is None:  # cached before it was recorded: a recording never has a command added
+            part.command_start = np.full(part.clips, -1, np.int64)
         return part, float(extra["seconds"])
     audio = read_audio(path)
     seconds = audio.size / SAMPLE_RATE
@@ -213,7 +215,8 @@ def file_clips(path: Path, sha: str, kind: str, label: int, none_index: int, cfg
     lengths = np.array([e.shape[0] for e in embeddings], np.int64)
     voice = f"user:{path.parent.name}"
     part = ClipSet(np.concatenate(embeddings), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-                   np.array(labels, np.int64), np.array(wake_ends, np.int64), [voice] * len(clips))
+                   np.array(labels, np.int64), np.array(wake_ends, np.int64), [voice] * len(clips),
+                   np.full(len(clips), -1, np.int64))  # a recording is put between silences: nothing follows it
     write_clips(cache, part, seconds=np.array(seconds))
     return part, seconds
 
