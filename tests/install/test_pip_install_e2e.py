@@ -59,7 +59,7 @@ def speak(text: str, voice: str, speed: int) -> np.ndarray:
     """espeak-ng speech resampled to 16 kHz by sox (a clean, anti-aliased resampler)."""
     wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text], capture_output=True,
                          check=True).stdout
-    raw = subprocess.run(["sox", "-t", "wav", "-", "-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1",
+    raw = subprocess.run(["sox", "-R", "-t", "wav", "-", "-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1",
                           "-"], input=wav, capture_output=True, check=True).stdout
     return np.frombuffer(raw, "<i2").astype(np.float64)
 

@@ -39,12 +39,15 @@ def plugin_module(plugin: str, submodule: str) -> types.ModuleType:
 
 
 def espeak_pcm(text: str, voice: str = "en-us", speed: int = 175) -> bytes:
-    """espeak-ng speech as 16 kHz mono s16le, resampled with sox (independent of the plugins' own resampler)."""
+    """espeak-ng speech as 16 kHz mono s16le, resampled with sox (independent of the plugins' own resampler).
+    ``-R``: sox dithers its 16-bit output with a generator seeded from the clock unless told to repeat itself, and a
+    one-step difference was enough to flip borderline tests (a cut command heard as "" or as "what time is it"
+    where "stop it" is expected, once in a few full runs)."""
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text], capture_output=True, check=True
     ).stdout
     return subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1", "-"],
+        ["sox", "-R", "-t", "wav", "-", "-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1", "-"],
         input=wav, capture_output=True, check=True,
     ).stdout
 

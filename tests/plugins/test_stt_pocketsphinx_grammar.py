@@ -207,7 +207,8 @@ def test_a_command_cut_inside_its_first_sound_is_decoded_again_from_the_lead(rec
     into the lead."""
     # a recogniser of its own: pocketsphinx's live cepstral mean carries over from every utterance a decoder heard
     # before, and these cuts are borderline, so with the session's shared recogniser the result depended on what
-    # other tests had decoded (a fresh clone's CI once heard "what time is it" where "stop it" is expected)
+    # other tests had decoded; and the audio must be the same in every run (the conftest's sox -R: two fresh-clone
+    # CI runs heard "what time is it" and "" where "stop it" is expected when sox's dither was seeded by the clock)
     shared = recogniser
     recogniser = engine.PocketsphinxRecogniser(wake_words=shared.wake_words)
     recogniser.added_words.update(shared.added_words)
