@@ -219,8 +219,8 @@ class ClipSet:
     labels: np.ndarray  # [clips] class index ("none" for negatives)
     wake_end: np.ndarray  # [clips] sample where the wake phrase ends (-1 for negatives)
     voices: list[str]
-    #: [clips] sample where a command after the words starts ("Trixie, what time is it"; -1: none), or None where
-    #: the clips did not record it (cache files made before it was kept, users' recordings)
+    #: [clips] sample where a command after the words starts ("Trixie, what time is it"; -1: none; users'
+    #: recordings: -1), or None where the clips did not record it (cache files made before 2026-12-07)
     command_start: np.ndarray | None = None
 
     @property
