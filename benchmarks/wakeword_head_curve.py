@@ -70,6 +70,18 @@ def unseen_variant_clips(overrides: list[str]) -> dict[str, ClipSet]:
         raise SystemExit(f"--unseen-variants: {exc}") from exc
 
 
+def at_most(fa_per_hour: np.ndarray, target: float) -> int:
+    """Index into THRESHOLDS of the lowest threshold whose false accepts per hour stay within ``target`` (the highest
+    threshold when none does)."""
+    ok = np.flatnonzero(fa_per_hour <= target + 1e-9)
+    return int(ok[0]) if ok.size else len(THRESHOLDS) - 1
+
+
+def nearest(threshold: float) -> int:
+    """Index into THRESHOLDS of the one closest to ``threshold``."""
+    return int(np.argmin(np.abs(THRESHOLDS - threshold)))
+
+
 def command_split(pos_probs: list[np.ndarray], clips: ClipSet, cls: int, smoothing: int, windows: int,
                   fa_per_hour: np.ndarray, at: list[float]) -> str:
     """Detection of the phrases followed by a command and of those that are not, at each false-accept target's
@@ -80,11 +92,10 @@ def command_split(pos_probs: list[np.ndarray], clips: ClipSet, cls: int, smoothi
     followed = clips.command_start >= 0
     cells = []
     for target in FA_TARGETS:
-        ok = np.flatnonzero(fa_per_hour <= target + 1e-9)
-        t = THRESHOLDS[int(ok[0]) if ok.size else len(THRESHOLDS) - 1]
+        t = THRESHOLDS[at_most(fa_per_hour, target)]
         cells.append(f"<= {target:g} FA/h: {100 * (peaks[followed] >= t).mean():.1f} / {100 * (peaks[~followed] >= t).mean():.1f} %")
     for threshold in at:
-        t = THRESHOLDS[int(np.argmin(np.abs(THRESHOLDS - threshold)))]
+        t = THRESHOLDS[nearest(threshold)]
         cells.append(f"at {t:.4f}: {100 * (peaks[followed] >= t).mean():.1f} / {100 * (peaks[~followed] >= t).mean():.1f} %")
     return f"{int(followed.sum())} phrases with a command after / {int((~followed).sum())} without: " + " | ".join(cells)
 
@@ -133,8 +144,7 @@ def main() -> None:
                 fire = fire_rates(conf_probs, c, smoothing)
                 cells = []
                 for target in FA_TARGETS:
-                    ok = np.flatnonzero(fa <= target + 1e-9)
-                    i = int(ok[0]) if ok.size else len(THRESHOLDS) - 1
+                    i = at_most(fa, target)
                     cells.append(f"<= {target:g} FA/h: {100 * detection[i]:.1f} % (t {THRESHOLDS[i]:.4f}, "
                                  f"confusables {100 * fire[i]:.1f} %)")
                 label = f", smoothing {smoothing}" if args.smoothing else ""
@@ -143,7 +153,7 @@ def main() -> None:
                 if by_command:
                     print(f"{split} ({hours:.2f} h of speech{label}) {name}, {by_command}")
                 for threshold in args.at:
-                    i = int(np.argmin(np.abs(THRESHOLDS - threshold)))
+                    i = nearest(threshold)
                     print(f"{split} ({hours:.2f} h of speech{label}) {name} at {THRESHOLDS[i]:.4f}: detection "
                           f"{100 * detection[i]:.1f} %, {fa[i] * hours:.0f} false accepts ({fa[i]:.2f} /h), "
                           f"confusables {100 * fire[i]:.1f} %")
