@@ -32,6 +32,22 @@ def test_child_process_changes_the_voice_and_refuses_what_praat_refuses() -> Non
         praat.close()
 
 
+def test_the_same_call_gives_the_same_audio_and_a_seed_can_be_chosen() -> None:
+    # Praat's resynthesis draws random numbers; unseeded, two identical calls differed
+    praat = PraatProcess()
+    try:
+        audio = _vowel(1.0) + np.random.default_rng(3).normal(0, 0.02, 16000).astype(np.float32)
+        params = (75.0, 600.0, 1.1, 200.0, 1.2, 1.0)
+        first, again = praat.change_gender(audio, params), praat.change_gender(audio, params)
+        assert first is not None and again is not None and np.array_equal(first, again)
+        praat.close()  # a new child process: still the same
+        assert np.array_equal(praat.change_gender(audio, params), first)
+        seeded = [praat.change_gender(audio, params, seed=s) for s in (1, 1, 2)]
+        assert np.array_equal(seeded[0], seeded[1]) and not np.array_equal(seeded[0], seeded[2])
+    finally:
+        praat.close()
+
+
 def test_a_call_past_the_time_limit_kills_the_child_and_the_next_call_works() -> None:
     praat = PraatProcess(timeout_s=1e-4)
     with pytest.raises(PraatTimeout):

@@ -5,8 +5,13 @@ of 1.52), and a call into its C code cannot be interrupted from Python. So the c
 process fed through a pipe; a call that takes longer than the limit kills the child (a new one starts on the next
 call) and reports ``None``: the caller keeps the audio unchanged, as it does for Praat's own errors.
 
-Wire format on the pipe (little endian): request = ``uint32 samples`` + 6 float64 parameters + samples float64;
-reply = ``int32 samples`` (-1: Praat refused the input) + samples float64.
+Praat's resynthesis draws from Praat's own random generator, which starts from the clock: the same clip and
+parameters gave a different result on every call (up to 0.76 of full scale apart on an espeak-ng sentence), so no
+two builds of a corpus were the same. Every call now seeds that generator first, by default from the clip and its
+parameters, so the same request always gives the same audio.
+
+Wire format on the pipe (little endian): request = ``uint32 samples`` + 6 float64 parameters + ``uint32 seed`` +
+samples float64; reply = ``int32 samples`` (-1: Praat refused the input) + samples float64.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import struct
 import subprocess
 import sys
 import time
+import zlib
 
 import numpy as np
 
 logger = logging.getLogger(__name__)
 
-_REQUEST = struct.Struct("<I6d")
+_REQUEST = struct.Struct("<I6dI")
 _REPLY = struct.Struct("<i")
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -53,14 +59,20 @@ class PraatProcess:
             self._proc.wait()
             self._proc = None
 
-    def change_gender(self, audio: np.ndarray, params: tuple[float, float, float, float, float, float]) -> np.ndarray | None:
+    def change_gender(self, audio: np.ndarray, params: tuple[float, float, float, float, float, float],
+                      seed: int | None = None) -> np.ndarray | None:
         """Praat ``Change gender`` of 16 kHz ``audio`` with ``(min pitch, max pitch, formant ratio, new median pitch,
-        pitch range factor, duration factor)``; ``None`` when Praat refuses the input. Raises :class:`PraatTimeout`."""
+        pitch range factor, duration factor)``; ``None`` when Praat refuses the input. Raises :class:`PraatTimeout`.
+        Praat's random generator is seeded with ``seed`` (default: a checksum of the audio and the parameters), so
+        the same call gives the same result."""
         proc = self._child()
         assert proc.stdin is not None and proc.stdout is not None
         samples = np.ascontiguousarray(audio, dtype="<f8")
+        head = struct.pack("<6d", *params)
+        if seed is None:
+            seed = zlib.crc32(samples.tobytes(), zlib.crc32(head))
         try:
-            proc.stdin.write(_REQUEST.pack(samples.size, *params) + samples.tobytes())
+            proc.stdin.write(_REQUEST.pack(samples.size, *params, seed & 0xFFFFFFFF) + samples.tobytes())
             proc.stdin.flush()
             deadline = time.monotonic() + self.timeout_s
             (size,) = _REPLY.unpack(self._read(proc, _REPLY.size, deadline))
@@ -100,9 +112,10 @@ def _serve() -> None:
         head = stdin.read(_REQUEST.size)
         if len(head) < _REQUEST.size:
             return
-        size, *params = _REQUEST.unpack(head)
+        size, *params, seed = _REQUEST.unpack(head)
         audio = np.frombuffer(stdin.read(size * 8), dtype="<f8")
         try:
+            parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
             sound = parselmouth.Sound(audio, sampling_frequency=16000)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
