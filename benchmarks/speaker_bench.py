@@ -5,7 +5,9 @@ variants that no training corpus uses** (``UNSEEN_BASES`` x ``HELDOUT_VARIANTS``
 ``synth.BASE_VOICES`` x ``synth.TRAIN_VARIANTS``), each at **3 pitch levels that count as 3 different speakers**
 (as in the independent check), and every utterance passes one random transformation (telephone band, room reverb,
 cheap-microphone EQ, noise at 20 dB SNR, or none). The same utterances are scored once more framed by 0.5 s of
-digital silence, as files are. 14 voices x 3 pitches = 42 speakers: the first 30 are enrolled
+digital silence, as files are, and once more **re-voiced**: each speaker spoken through its own fixed formant and
+pitch change (Praat "Change gender", ``trixy_trainer.speaker.revoice``; throats espeak-ng never makes, which no
+training or tuning sees). 14 voices x 3 pitches = 42 speakers: the first 30 are enrolled
 from 3 utterances each and identified on their other 12; the last 12 are strangers. The satellite path
 (``SpeakerIdentifier``: numpy + onnxruntime, one thread; speakers enrolled as its ``enroll`` does, with enrolment
 views, and once more without) is measured beside two peers on the same clips:
@@ -58,6 +60,21 @@ def model_scoring(ident: SpeakerIdentifier) -> Score:
     return lambda x, centres: tnorm_scores(x, centres, ident.cohort)
 
 
+def other_rule(ident: SpeakerIdentifier) -> tuple[str, Score] | None:
+    """The scoring rule the model does not use, for comparison: plain cosine for a T-norm model; T-norm against the
+    model's synthetic training voices for a cosine model that has at least 10 of them stored."""
+    if ident.score_norm is not None:
+        return "plain cosine", cosine
+    from trixy_core.speaker_score_norm import MIN_COHORT, tnorm_scores
+
+    sources = ident.metadata.get("speaker_source") or []
+    synthetic = [i for i, source in enumerate(sources) if source == "synthetic" and i < len(ident.centroids)]
+    if len(synthetic) < MIN_COHORT or ident.centroids.shape[1] == 0:
+        return None
+    cohort = ident.centroids[synthetic]
+    return f"T-norm against its {len(synthetic)} synthetic voices", lambda x, centres: tnorm_scores(x, centres, cohort)
+
+
 def unseen_voices() -> list:
     """42 speakers: 14 unseen (language, variant) voices x 3 pitch levels, siblings adjacent."""
     from trixy_trainer.speaker.synth import VoiceSpec
@@ -108,17 +125,28 @@ def transform(audio: np.ndarray, key: str) -> tuple[np.ndarray, str]:
     return (x / peak * 0.5 * rng.uniform(0.3, 1.0)).astype(np.float32), kind
 
 
-def load_clips(folder: Path) -> dict[str, list[np.ndarray]]:
-    """Speech-trimmed, transformed clips per speaker, in speaker order."""
+def load_clips(folder: Path, revoiced: bool = False) -> dict[str, list[np.ndarray]]:
+    """Speech-trimmed, transformed clips per speaker, in speaker order. With ``revoiced`` every speaker first speaks
+    through its own fixed formant and pitch change (``trixy_trainer.speaker.revoice``), then passes the same
+    transformation as without."""
     from trixy_trainer.data.audio_io import read_audio
     from trixy_trainer.data.vad import trim_silence
+    from trixy_trainer.speaker.revoice import Revoicer, throat_for
 
+    revoicer = Revoicer() if revoiced else None
     data = {}
-    for voice in unseen_voices():
-        clips = []
-        for path in sorted((folder / voice.name).glob("*.wav"))[:UTTERANCES]:
-            clips.append(transform(trim_silence(read_audio(path)), f"{voice.name}/{path.name}")[0])
-        data[voice.name] = clips
+    try:
+        for voice in unseen_voices():
+            clips = []
+            for path in sorted((folder / voice.name).glob("*.wav"))[:UTTERANCES]:
+                clip = trim_silence(read_audio(path))
+                if revoicer is not None:
+                    clip = revoicer(clip, throat_for(voice.name))
+                clips.append(transform(clip, f"{voice.name}/{path.name}")[0])
+            data[voice.name] = clips
+    finally:
+        if revoicer is not None:
+            revoicer.close()
     return data
 
 
@@ -267,18 +295,20 @@ def main() -> None:
     results = {label: figures(e, enrolled, strangers) for label, e in embeddings.items()}
     results["trixy"] = figures(embeddings["trixy"], enrolled, strangers, rule, ident.threshold,
                                enrolment_centres(ident, data, enrolled))
-    print(f"trixy scoring: {'T-norm against its ' + str(len(ident.score_norm.cohort)) + ' cohort voices' if ident.score_norm else 'cosine'}"
-          f" (metadata score_norm), enrolled as SpeakerIdentifier.enroll does (with enrolment views); peers: cosine,"
+    scoring = (f"T-norm against its {len(ident.score_norm.cohort)} cohort voices (metadata score_norm)" if ident.score_norm
+               else "plain cosine (no score_norm in its metadata)")
+    print(f"trixy scoring: {scoring}, enrolled as SpeakerIdentifier.enroll does (with enrolment views); peers: cosine,"
           f" centre = mean of the {ENROL} embeddings")
     print_figures("trixy", results["trixy"], len(enrolled), {k: v for k, v in results.items() if k != "trixy"})
     unviewed = figures(embeddings["trixy"], enrolled, strangers, rule)
     print(f"trixy, enrolled without views (centre = mean of the {ENROL} embeddings): top-1 {unviewed['top1_all']:.2%}, "
           f"EER {unviewed['eer']:.2%}, strangers rejected {unviewed['reject_10']:.2%} (10 enrolled) / "
           f"{unviewed['reject_all']:.2%} ({len(enrolled)}) at <= 3 % false rejects")
-    if ident.score_norm is not None:
-        plain = figures(embeddings["trixy"], enrolled, strangers, centres=enrolment_centres(ident, data, enrolled))
-        print(f"trixy, same embeddings scored by plain cosine: top-1 {plain['top1_all']:.2%}, EER {plain['eer']:.2%}, "
-              f"strangers rejected {plain['reject_10']:.2%} (10 enrolled) / {plain['reject_all']:.2%} ({len(enrolled)}) "
+    other = other_rule(ident)
+    if other is not None:
+        o = figures(embeddings["trixy"], enrolled, strangers, other[1], centres=enrolment_centres(ident, data, enrolled))
+        print(f"trixy, same embeddings scored by {other[0]}: top-1 {o['top1_all']:.2%}, EER {o['eer']:.2%}, "
+              f"strangers rejected {o['reject_10']:.2%} (10 enrolled) / {o['reject_all']:.2%} ({len(enrolled)}) "
               f"at <= 3 % false rejects")
     for key, n in (("10", 10), ("all", len(enrolled))):
         f = results["trixy"]
@@ -298,6 +328,32 @@ def main() -> None:
         print(f"{label}, utterances framed by 0.5 s of digital silence: top-1 {r['top1_all'] * 100:.1f} % "
               f"({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, strangers rejected {r['reject_10'] * 100:.1f} % "
               f"(10 enrolled) / {r['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % false rejects")
+
+    # the same speakers through throats espeak-ng never makes: one fixed Praat formant/pitch change per speaker
+    revoiced = load_clips(folder, revoiced=True)
+    results["revoiced"] = {}
+    for label, fn in systems.items():
+        emb = embed_all(fn, revoiced)
+        if label == "trixy":
+            centres = enrolment_centres(ident, revoiced, enrolled)
+            r = figures(emb, enrolled, strangers, rule, ident.threshold, centres)
+        else:
+            r = figures(emb, enrolled, strangers)
+        results["revoiced"][label] = r
+        print(f"{label}, re-voiced speakers (each through its own formant ratio 0.84-1.2, median pitch 85-290 Hz, pitch "
+              f"range 0.8-1.3): top-1 {r['top1_all'] * 100:.1f} % ({len(enrolled)} enrolled), EER {r['eer'] * 100:.1f} %, "
+              f"strangers rejected {r['reject_10'] * 100:.1f} % (10 enrolled) / {r['reject_all'] * 100:.1f} % "
+              f"({len(enrolled)}) at <= 3 % false rejects")
+        if label != "trixy":
+            continue
+        if other is not None:
+            o = figures(emb, enrolled, strangers, other[1], centres=centres)
+            print(f"trixy, re-voiced, same embeddings scored by {other[0]}: EER {o['eer'] * 100:.1f} %, strangers rejected "
+                  f"{o['reject_10'] * 100:.1f} % (10 enrolled) / {o['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % "
+                  f"false rejects")
+        print(f"trixy, re-voiced, at its stored unknown_threshold {ident.threshold:.4g}, {len(enrolled)} enrolled: right "
+              f"speaker accepted {r['stored_accept_right_all']:.2%}, enrolled utterances rejected "
+              f"{r['stored_false_reject_all']:.2%}, strangers rejected {r['stored_reject_all']:.2%}")
 
     utt = np.concatenate(data[enrolled[0]])[:25680]
     costs = {label: cost_ms(fn, utt) for label, fn in systems.items()}

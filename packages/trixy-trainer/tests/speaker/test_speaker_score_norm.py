@@ -27,7 +27,7 @@ def test_the_cohort_is_the_synthetic_voices_or_every_trained_speaker() -> None:
     cohort = choose_cohort({"method": "tnorm", "cohort": "synthetic"}, sources, _centres(16))
     assert cohort is not None and cohort.ids == tuple(range(12))
     np.testing.assert_allclose(np.linalg.norm(cohort.vectors, axis=1), 1.0, rtol=1e-6)
-    everyone = choose_cohort({"cohort": "all"}, sources, _centres(16))
+    everyone = choose_cohort({"method": "tnorm", "cohort": "all"}, sources, _centres(16))
     assert everyone is not None and everyone.ids == tuple(range(15))  # enrolled people are never impostors
     assert everyone.to_score_norm().to_metadata() == {"method": "tnorm", "cohort": list(range(15))}
     np.testing.assert_array_equal(everyone.index_for(3, extra=2), [0, 1, 2, -1, -1])
@@ -35,7 +35,8 @@ def test_the_cohort_is_the_synthetic_voices_or_every_trained_speaker() -> None:
 
 def test_too_few_voices_or_method_none_means_plain_cosines(caplog: pytest.LogCaptureFixture) -> None:
     assert choose_cohort({"method": "none"}, ["synthetic"] * 50, _centres(50)) is None
-    assert choose_cohort(None, ["synthetic"] * 4, _centres(4)) is None
+    assert choose_cohort(None, ["synthetic"] * 50, _centres(50)) is None  # the default: plain cosines
+    assert choose_cohort({"method": "tnorm"}, ["synthetic"] * 4, _centres(4)) is None
     assert "T-norm needs" in caplog.text
 
 
@@ -73,7 +74,7 @@ def test_recalibrated_model_stores_its_cohort_and_the_satellite_scores_like_the_
     assert main(["evaluate", *common, "score_norm.method=none"]) == 0
     plain = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     # the tiny corpus's voices count as trained speakers (no voices.json): "all" makes them the cohort
-    assert main(["evaluate", *common, "evaluate.update_model=true", "score_norm.cohort=all"]) == 0
+    assert main(["evaluate", *common, "evaluate.update_model=true", "score_norm.method=tnorm", "score_norm.cohort=all"]) == 0
     normed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (plain["score_norm"], normed["score_norm"]) == ("none", "tnorm")
     assert normed["unknown_threshold"] != plain["unknown_threshold"]

@@ -1,6 +1,6 @@
 """Which training voices form the T-norm cohort of a speaker model (config ``score_norm``), and its metadata.
 
-``score_norm.method``: ``tnorm`` (default) or ``none`` (plain cosines, as models before it). ``score_norm.cohort``:
+``score_norm.method``: ``none`` (plain cosines, the default since 2026-12-08) or ``tnorm``. ``score_norm.cohort``:
 ``synthetic`` (default: the espeak-ng voices made by ``speaker synth``, never candidates in a home) or ``all`` (every
 trained speaker; each candidate is then scored without its own row). Fewer than
 :data:`trixy_core.speaker_score_norm.MIN_COHORT` such voices: no normalisation, with a warning. The arithmetic is
@@ -48,7 +48,7 @@ def check_settings(settings: Mapping[str, Any] | None) -> tuple[str, str]:
     unknown = sorted(set(settings) - {"method", "cohort"})
     if unknown:
         raise ConfigError(f"score_norm has unknown keys {unknown} (known: method, cohort)")
-    method = str(settings.get("method", "tnorm"))
+    method = str(settings.get("method", "none"))
     if method not in ("tnorm", "none"):
         raise ConfigError(f"score_norm.method must be tnorm or none, got {method!r}")
     which = str(settings.get("cohort", "synthetic"))
