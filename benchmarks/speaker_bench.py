@@ -16,7 +16,11 @@ previous shipped model when given (``--previous``, e.g. the ECAPA-TDNN:
 ``git show c27e279:models/voice_recognition/default/default.onnx > /tmp/ecapa.onnx``).
 
     .venv/bin/python benchmarks/speaker_bench.py [--model models/voice_recognition/default/default.onnx]
-        [--previous path/to/old.onnx]
+        [--previous path/to/old.onnx] [--voices benchmark|tune1|tune2|tune3]
+
+``--voices tune1`` (``tune2``, ``tune3``) scores one of the three tuning sets instead (10 voices x 3 pitches, 21
+enrolled and 9 strangers): the espeak-ng voices that scoring rules and weights are chosen on, so that the
+benchmark's own figures are not tuned to it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,19 @@ UNSEEN_BASES = ["fr-fr", "ca", "eu", "et", "lv", "lt", "sl", "sq", "sw", "tr", "
 #: one held-out variant per unseen voice (synth.HELDOUT_VARIANTS: never in training).
 UNSEEN_VARIANTS = ["m8", "f5", "croak", "klatt4", "grandma", "Alex", "Alicia", "Andrea", "robert", "pablo", "paul",
                    "Hugo", "Lee", "Gene"]
+#: the tuning sets that scoring and weight choices are made on, so that the benchmark's figures are not chosen on
+#: it (docs/speaker.md): espeak-ng languages and variants in neither training, the benchmark nor each other;
+#: name -> (languages, variants, speakers enrolled of the 30; the rest are strangers)
+VOICE_SETS = {
+    "benchmark": (UNSEEN_BASES, UNSEEN_VARIANTS, 30),
+    "tune1": (["an", "ia", "io", "lfn", "pap", "ht", "ga", "gd", "mi", "tn"],
+              ["iven2", "iven3", "pedro", "michel", "miguel", "marcelo", "Denis", "steph2", "edward2", "sandro"], 21),
+    "tune2": (["la", "lb", "az", "vi", "qu", "om", "kl", "ltg", "nci", "jbo"],
+              ["Diogo", "Henrique", "Jacky", "Marco", "Mario", "Michael", "Nguyen", "anika", "gustave", "steph3"], 21),
+    "tune3": (["bs", "fr-be", "es-419", "pt-br", "fr-ch", "haw", "py", "tk", "smj", "sr"],
+              ["Gene2", "kaukovalta", "iven", "iven4", "klatt5", "klatt6", "Storm", "AnxiousAndy", "announcer",
+               "RicishayMax"], 21),
+}
 PITCHES = (20, 50, 80)
 UTTERANCES = 15
 ENROL = 3
@@ -75,21 +92,24 @@ def other_rule(ident: SpeakerIdentifier) -> tuple[str, Score] | None:
     return f"T-norm against its {len(synthetic)} synthetic voices", lambda x, centres: tnorm_scores(x, centres, cohort)
 
 
-def unseen_voices() -> list:
-    """42 speakers: 14 unseen (language, variant) voices x 3 pitch levels, siblings adjacent."""
+def unseen_voices(voice_set: str = "benchmark") -> list:
+    """The set's speakers: each unseen (language, variant) voice at 3 pitch levels, siblings adjacent (42 for the
+    benchmark, 30 for a tuning set)."""
     from trixy_trainer.speaker.synth import VoiceSpec
 
+    bases, variants, _ = VOICE_SETS[voice_set]
+    prefix = "unseen" if voice_set == "benchmark" else f"{voice_set}-"
     voices = []
-    for i, (base, variant) in enumerate(zip(UNSEEN_BASES, UNSEEN_VARIANTS, strict=True)):
+    for i, (base, variant) in enumerate(zip(bases, variants, strict=True)):
         for pitch in PITCHES:
-            voices.append(VoiceSpec(f"unseen{i:02d}-{base}-{variant}-p{pitch}", base, variant, pitch,
+            voices.append(VoiceSpec(f"{prefix}{i:02d}-{base}-{variant}-p{pitch}", base, variant, pitch,
                                     speed=150 + 5 * (i % 5), amplitude=100, word_gap=1))
     return voices
 
 
-def ensure_clips(folder: Path) -> None:
-    """Synthesise the unseen speakers once (trainer's espeak-ng generator; seeded, so identical every run)."""
-    voices = unseen_voices()
+def ensure_clips(folder: Path, voice_set: str = "benchmark") -> None:
+    """Synthesise the set's speakers once (trainer's espeak-ng generator; seeded, so identical every run)."""
+    voices = unseen_voices(voice_set)
     if folder.is_dir() and all(len(list((folder / v.name).glob("*.wav"))) >= UTTERANCES for v in voices):
         return
     from trixy_trainer.speaker.synth import synthesize_speakers
@@ -125,7 +145,7 @@ def transform(audio: np.ndarray, key: str) -> tuple[np.ndarray, str]:
     return (x / peak * 0.5 * rng.uniform(0.3, 1.0)).astype(np.float32), kind
 
 
-def load_clips(folder: Path, revoiced: bool = False) -> dict[str, list[np.ndarray]]:
+def load_clips(folder: Path, revoiced: bool = False, voice_set: str = "benchmark") -> dict[str, list[np.ndarray]]:
     """Speech-trimmed, transformed clips per speaker, in speaker order. With ``revoiced`` every speaker first speaks
     through its own fixed formant and pitch change (``trixy_trainer.speaker.revoice``), then passes the same
     transformation as without."""
@@ -136,7 +156,7 @@ def load_clips(folder: Path, revoiced: bool = False) -> dict[str, list[np.ndarra
     revoicer = Revoicer() if revoiced else None
     data = {}
     try:
-        for voice in unseen_voices():
+        for voice in unseen_voices(voice_set):
             clips = []
             for path in sorted((folder / voice.name).glob("*.wav"))[:UTTERANCES]:
                 clip = trim_silence(read_audio(path))
@@ -263,21 +283,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(ROOT / "models/voice_recognition/default/default.onnx"))
     parser.add_argument("--previous", default=None, help="another speaker .onnx to compare (e.g. the previous model)")
-    parser.add_argument("--clips", default=str(ROOT / "trainer/data/voice_recognition/unseen"))
+    parser.add_argument("--voices", choices=list(VOICE_SETS), default="benchmark",
+                        help="the benchmark's held-out voices, or one of the tuning sets that choices are made on")
+    parser.add_argument("--clips", default=None, help="where the set's clips are made and read (default: "
+                        "trainer/data/voice_recognition/unseen for the benchmark, .../<set> for a tuning set)")
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON line")
     args = parser.parse_args()
 
     from trixy_trainer.speaker.synth import BASE_VOICES, TRAIN_VARIANTS
 
     print(f"in training: espeak-ng languages {', '.join(BASE_VOICES)} x variants {', '.join(TRAIN_VARIANTS)}")
-    print(f"not in training (tested here): languages {', '.join(UNSEEN_BASES)} x variants {', '.join(UNSEEN_VARIANTS)}, "
-          f"pitch -p {'/'.join(map(str, PITCHES))} = {len(UNSEEN_BASES) * len(PITCHES)} speakers; "
+    bases, variants, enrol_count = VOICE_SETS[args.voices]
+    print(f"not in training (tested here, {args.voices}): languages {', '.join(bases)} x variants {', '.join(variants)}, "
+          f"pitch -p {'/'.join(map(str, PITCHES))} = {len(bases) * len(PITCHES)} speakers; "
           f"transformations: none/phone/reverb/eq/noise 20 dB")
-    folder = Path(args.clips)
-    ensure_clips(folder)
-    data = load_clips(folder)
+    default_folder = "unseen" if args.voices == "benchmark" else args.voices
+    folder = Path(args.clips or ROOT / "trainer/data/voice_recognition" / default_folder)
+    ensure_clips(folder, args.voices)
+    data = load_clips(folder, voice_set=args.voices)
     names = list(data)
-    enrolled, strangers = names[:30], names[30:]
+    enrolled, strangers = names[:enrol_count], names[enrol_count:]
     print(f"{len(enrolled)} enrolled from {ENROL} utterances, {UTTERANCES - ENROL} identified each; "
           f"{len(strangers)} strangers x {UTTERANCES - ENROL} utterances")
 
@@ -330,7 +355,7 @@ def main() -> None:
               f"(10 enrolled) / {r['reject_all'] * 100:.1f} % ({len(enrolled)}) at <= 3 % false rejects")
 
     # the same speakers through throats espeak-ng never makes: one fixed Praat formant/pitch change per speaker
-    revoiced = load_clips(folder, revoiced=True)
+    revoiced = load_clips(folder, revoiced=True, voice_set=args.voices)
     results["revoiced"] = {}
     for label, fn in systems.items():
         emb = embed_all(fn, revoiced)
