@@ -8,7 +8,7 @@ re-voiced speaker stays one identity: every clip of it gets the same change. Use
 ``benchmarks/speaker_bench.py`` as a second generalisation check; the speaker trainer never sees it.
 
 The same PSOLA as the wake-word corpus's voice changes (:mod:`trixy_trainer.wakeword.praat_process`, Praat in a
-child process with a time limit). A clip Praat refuses (nothing voiced) or does not finish in time is kept as it
+child process with a time limit). A clip Praat refuses (a Praat error) or does not finish in time is kept as it
 is and counted in :attr:`Revoicer.kept`.
 """
 
