@@ -65,3 +65,19 @@ def test_silence_and_a_call_past_the_time_limit_keep_the_clip() -> None:
         assert revoice.kept == 1
     finally:
         revoice.close()
+
+
+class _PraatAnsweringSilence(PraatProcess):
+    """Praat's real answer to a few espeak-ng sentences (spk194-ro-david's, formant ratio 0.96): all zeros."""
+
+    def change_gender(self, audio: np.ndarray, params: tuple, seed: int | None = None) -> np.ndarray:
+        return np.zeros_like(audio)
+
+
+def test_speech_that_comes_back_as_silence_is_a_failure_not_a_clip() -> None:
+    revoice = Revoicer(_PraatAnsweringSilence())
+    speech = _vowel()
+    assert revoice.change(speech, Throat(0.96, 280.0, 1.26)) is None
+    assert np.array_equal(revoice(speech, Throat(0.96, 280.0, 1.26)), speech) and revoice.kept == 1
+    silence = np.zeros(16000, np.float32)
+    assert revoice.change(silence, Throat(1.0, 150.0, 1.0)) is not None  # silence in, silence out is fine

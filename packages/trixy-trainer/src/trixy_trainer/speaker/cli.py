@@ -47,9 +47,13 @@ def _model_path(cfg) -> Path:
 
 
 def cmd_synth(cfg) -> int:
-    from trixy_trainer.speaker.synth import make_speakers, synthesize_speakers
+    from trixy_trainer.speaker.errors import SpeakerConfigError
+    from trixy_trainer.speaker.synth import make_speakers, revoice_speakers, synthesize_speakers
 
     s = cfg.synth
+    copies = int(s.get("revoiced_copies") or 0)
+    if copies < 0:
+        raise SpeakerConfigError(f"synth.revoiced_copies must be 0 or more, got {copies}")
     voices = make_speakers(int(s.speakers), "train", int(s.seed))
     # benchmark and calibration speakers: both from the held-out pool, no (base, variant) pair shared
     bench = make_speakers(int(s.heldout_speakers), "heldout", int(s.seed))
@@ -58,6 +62,12 @@ def cmd_synth(cfg) -> int:
     try:
         written = synthesize_speakers(s.out_dir, voices, int(s.utterances), seed=int(s.seed), progress=bar.files)
         total = sum(written.values())
+        twins: list[dict] = []
+        if copies:
+            bar.close()
+            bar = Bar("re-voiced twins", "speaker", quiet=OPTIONS.quiet)
+            twin_written, twins = revoice_speakers(s.out_dir, [v.name for v in voices], copies, progress=bar.files)
+            total += sum(twin_written.values())
         for folder, specs in ((Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
             bar.close()
             bar = Bar(f"speakers ({folder.name})", "speaker", quiet=OPTIONS.quiet)
@@ -67,10 +77,27 @@ def cmd_synth(cfg) -> int:
             (folder / ".gitignore").write_text("# generated evaluation speakers\n*\n")
     finally:
         bar.close()
-    for folder, specs in ((Path(s.out_dir), voices), (Path(s.heldout_dir), bench), (Path(s.calibration_dir), calib)):
-        (folder / "voices.json").write_text(json.dumps([v.to_dict() for v in specs], indent=1))
-    _out(json.dumps({"speakers": len(voices), "heldout_speakers": len(bench), "calibration_speakers": len(calib), "files_written": total}))
+    for folder, entries in ((Path(s.out_dir), [v.to_dict() for v in voices] + twins),
+                            (Path(s.heldout_dir), [v.to_dict() for v in bench]),
+                            (Path(s.calibration_dir), [v.to_dict() for v in calib])):
+        (folder / "voices.json").write_text(json.dumps(entries, indent=1))
+        _warn_unlisted_speakers(folder, {str(e["name"]) for e in entries})
+    _out(json.dumps({"speakers": len(voices), "revoiced_twins": len(twins), "heldout_speakers": len(bench),
+                     "calibration_speakers": len(calib), "files_written": total}))
     return 0
+
+
+def _warn_unlisted_speakers(folder: Path, listed: set[str]) -> None:
+    """Warn about speaker folders ``synth`` did not make this time: ``prepare`` and the evaluation would use them too.
+
+    A ``synth`` run with another ``synth.heldout_speakers`` draws other calibration voices and writes them beside the
+    earlier ones (60 instead of 30); the folders are left alone (they may be recordings put there on purpose).
+    """
+    others = sorted(d.name for d in folder.iterdir() if d.is_dir() and d.name not in listed) if folder.is_dir() else []
+    if others:
+        logger.warning("%s holds %d speaker folder(s) that this synth did not make (%s%s): they are used as well; delete "
+                       "them if they came from a synth with other settings", folder, len(others), ", ".join(others[:3]),
+                       ", ..." if len(others) > 3 else "")
 
 
 def cmd_prepare(cfg) -> int:

@@ -5,11 +5,13 @@ measures how well a model separates espeak-ng throats. Moving each test speaker'
 its median pitch and pitch range by a fixed amount, drawn from its name, gives speakers whose voices espeak-ng never
 makes, still within the data rule (espeak-ng audio and a deterministic transformation, no other synthesiser). Each
 re-voiced speaker stays one identity: every clip of it gets the same change. Used by
-``benchmarks/speaker_bench.py`` as a second generalisation check; the speaker trainer never sees it.
+``benchmarks/speaker_bench.py`` as a second generalisation check (throats drawn in the ``revoice`` namespace) and, with
+``synth.revoiced_copies``, by ``trixy-train speaker synth`` to add re-voiced twins of the training speakers as new
+identities (namespace ``train<k>``, so other throats of other voices; :func:`trixy_trainer.speaker.synth.revoice_speakers`).
 
 The same PSOLA as the wake-word corpus's voice changes (:mod:`trixy_trainer.wakeword.praat_process`, Praat in a
-child process with a time limit). A clip Praat refuses (a Praat error) or does not finish in time is kept as it
-is and counted in :attr:`Revoicer.kept`.
+child process with a time limit). A clip Praat refuses (a Praat error), does not finish in time, or answers with
+silence although it held speech is kept as it is and counted in :attr:`Revoicer.kept`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ MEDIAN_PITCH_HZ = (85.0, 290.0)
 PITCH_RANGE = (0.8, 1.3)
 #: Praat's pitch analysis range (Hz) for "Change gender"
 ANALYSIS_HZ = (75.0, 600.0)
+#: a clip whose peak is below this is silence (the dither of an exported graph is ~3e-5)
+SILENCE = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +42,9 @@ class Throat:
     pitch_range: float
 
 
-def throat_for(speaker: str) -> Throat:
-    """The fixed change for ``speaker``, drawn from its name (the same on every machine and run)."""
-    rng = np.random.default_rng(zlib.crc32(f"revoice/{speaker}".encode()))
+def throat_for(speaker: str, namespace: str = "revoice") -> Throat:
+    """The fixed change for ``speaker``, drawn from its name and ``namespace`` (the same on every machine and run)."""
+    rng = np.random.default_rng(zlib.crc32(f"{namespace}/{speaker}".encode()))
     return Throat(float(rng.uniform(*FORMANT_RATIO)), float(rng.uniform(*MEDIAN_PITCH_HZ)), float(rng.uniform(*PITCH_RANGE)))
 
 
@@ -54,14 +58,26 @@ class Revoicer:
 
     def __call__(self, audio: np.ndarray, throat: Throat) -> np.ndarray:
         """``audio`` (float, 16 kHz) spoken through ``throat``; the clip itself when Praat cannot change it."""
-        params = (*ANALYSIS_HZ, throat.formant_ratio, throat.median_pitch_hz, throat.pitch_range, 1.0)
-        try:
-            out = self.praat.change_gender(np.asarray(audio, np.float64), params)
-        except PraatTimeout:
-            out = None
+        out = self.change(audio, throat)
         if out is None:
             self.kept += 1
             return np.asarray(audio, np.float32)
+        return out
+
+    def change(self, audio: np.ndarray, throat: Throat) -> np.ndarray | None:
+        """``audio`` spoken through ``throat``, or ``None`` when Praat refused it, timed out, or lost the speech.
+
+        Praat now and then answers a clip with speech in it by pure digital silence (6 of 8 000 espeak-ng
+        sentences); that is a failure too. Silence in, silence out is not.
+        """
+        params = (*ANALYSIS_HZ, throat.formant_ratio, throat.median_pitch_hz, throat.pitch_range, 1.0)
+        samples = np.asarray(audio, np.float64)
+        try:
+            out = self.praat.change_gender(samples, params)
+        except PraatTimeout:
+            return None
+        if out is None or (not np.any(out) and np.any(np.abs(samples) > SILENCE)):
+            return None
         return out.astype(np.float32)
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trixy_trainer.data.audio_io import SAMPLE_RATE, resample, write_wav
+from trixy_trainer.data.audio_io import SAMPLE_RATE, read_audio, resample, write_wav
 from trixy_trainer.data.synth import espeak_binary
 from trixy_trainer.data.synth_texts import SENTENCE_WORDS
 from trixy_trainer.speaker.errors import SpeakerTrainerError
@@ -202,3 +202,82 @@ def synthesize_speakers(
             if progress:
                 progress(done, len(voices))
     return written
+
+
+#: suffix of a re-voiced twin's folder: ``<speaker>~rv<k>``
+TWIN_MARK = "~rv"
+
+
+def twin_name(speaker: str, copy: int) -> str:
+    """Folder (and speaker) name of re-voiced copy ``copy`` (1-based) of ``speaker``."""
+    return f"{speaker}{TWIN_MARK}{copy}"
+
+
+def _revoice_one(out: Path, speaker: str, copy: int) -> tuple[int, int]:
+    from trixy_trainer.speaker.revoice import Revoicer, throat_for
+
+    throat = throat_for(speaker, namespace=f"train{copy}")
+    source, target = out / speaker, out / twin_name(speaker, copy)
+    written = failed = 0
+    revoicer = Revoicer()
+    try:
+        for path in sorted(source.glob("*.wav")):
+            dest = target / path.name
+            if dest.exists():
+                continue
+            changed = revoicer.change(read_audio(path), throat)
+            if changed is None:  # the original is another identity: leave the twin without this recording
+                failed += 1
+                logger.warning("Praat could not re-voice %s; %s is left without it", path, target.name)
+                continue
+            peak = float(np.abs(changed).max()) if changed.size else 0.0
+            if peak > 0.99:  # PSOLA can overshoot; keep the clip's level below full scale rather than clip it
+                changed = changed * (0.99 / peak)
+            write_wav(dest, changed.astype(np.float32))
+            written += 1
+    finally:
+        revoicer.close()
+    return written, failed
+
+
+def revoice_speakers(
+    out_dir: str | Path,
+    speakers: Sequence[str],
+    copies: int,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 2,
+) -> tuple[dict[str, int], list[dict]]:
+    """Add ``copies`` re-voiced twins of each speaker in ``out_dir`` as new speakers (``<name>~rv<k>/``).
+
+    Why: espeak-ng makes every voice with one formant synthesiser, so a model trained on its voices learns to tell
+    espeak-ng throats apart. A twin is the same speaker's recordings spoken through a fixed Praat "Change gender"
+    (:mod:`trixy_trainer.speaker.revoice`: formants, median pitch and pitch range drawn from its name), a throat
+    espeak-ng never makes; as a separate identity it teaches the model that the throat, not the accent or the
+    words, is who is speaking (as speed-perturbed copies are new speakers in x-vector recipes). Existing twin files
+    are kept. Returns the files written per twin and a ``voices.json`` entry per twin (its source and throat); a
+    recording Praat could not change is left out of the twin (logged and counted in the entry's ``failed``).
+    """
+    from trixy_trainer.speaker.revoice import throat_for
+
+    if copies < 0:
+        raise SpeakerTrainerError(f"synth.revoiced_copies must be 0 or more, got {copies}")
+    out = Path(out_dir)
+    jobs = [(name, k) for name in speakers for k in range(1, copies + 1)]
+    written: dict[str, int] = {}
+    entries: list[dict] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # each job drives its own Praat child process
+        futures = {pool.submit(_revoice_one, out, name, k): (name, k) for name, k in jobs}
+        for done, future in enumerate(as_completed(futures), start=1):
+            name, k = futures[future]
+            count, failed = future.result()
+            twin = twin_name(name, k)
+            if count:
+                written[twin] = count
+            throat = throat_for(name, namespace=f"train{k}")
+            entries.append({"name": twin, "revoiced_from": name, "formant_ratio": round(throat.formant_ratio, 4),
+                            "median_pitch_hz": round(throat.median_pitch_hz, 1), "pitch_range": round(throat.pitch_range, 4),
+                            "failed": failed})
+            if progress:
+                progress(done, len(jobs))
+    entries.sort(key=lambda e: e["name"])
+    return written, entries
