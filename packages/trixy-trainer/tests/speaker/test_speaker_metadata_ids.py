@@ -53,6 +53,8 @@ def test_speakers_from_the_synth_generator_are_marked_synthetic(tmp_path) -> Non
     (tmp_path / "voices.json").write_text(json.dumps([{"name": "spk000-de-m3"}]))
     cfg = OmegaConf.create({"data": {"raw_dir": str(tmp_path)}})
     assert speaker_sources(cfg, ["spk000-de-m3", "grandma"]) == ["synthetic", "trained"]
+    # re-voiced twins of a synthetic voice stay synthetic even when the list no longer names them; a person's don't
+    assert speaker_sources(cfg, ["spk000-de-m3~rv1", "grandma~rv1"]) == ["synthetic", "trained"]
 
 
 def test_asking_for_more_synthetic_speakers_keeps_the_first_ones() -> None:

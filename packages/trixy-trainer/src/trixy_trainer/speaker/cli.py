@@ -81,14 +81,15 @@ def cmd_synth(cfg) -> int:
                             (Path(s.heldout_dir), [v.to_dict() for v in bench]),
                             (Path(s.calibration_dir), [v.to_dict() for v in calib])):
         (folder / "voices.json").write_text(json.dumps(entries, indent=1))
-        _warn_unlisted_speakers(folder, {str(e["name"]) for e in entries})
+        if folder != Path(s.out_dir):  # the training corpus may hold recordings of people on purpose
+            _warn_unlisted_speakers(folder, {str(e["name"]) for e in entries})
     _out(json.dumps({"speakers": len(voices), "revoiced_twins": len(twins), "heldout_speakers": len(bench),
                      "calibration_speakers": len(calib), "files_written": total}))
     return 0
 
 
 def _warn_unlisted_speakers(folder: Path, listed: set[str]) -> None:
-    """Warn about speaker folders ``synth`` did not make this time: ``prepare`` and the evaluation would use them too.
+    """Warn about evaluation speaker folders ``synth`` did not make this time: the evaluation would use them too.
 
     A ``synth`` run with another ``synth.heldout_speakers`` draws other calibration voices and writes them beside the
     earlier ones (60 instead of 30); the folders are left alone (they may be recordings put there on purpose).

@@ -26,6 +26,7 @@ from trixy_trainer.data.audio_io import SAMPLE_RATE, read_audio, resample, write
 from trixy_trainer.data.synth import espeak_binary
 from trixy_trainer.data.synth_texts import SENTENCE_WORDS
 from trixy_trainer.speaker.errors import SpeakerTrainerError
+from trixy_trainer.speaker.revoice import Revoicer, throat_for
 
 logger = logging.getLogger(__name__)
 
@@ -214,8 +215,6 @@ def twin_name(speaker: str, copy: int) -> str:
 
 
 def _revoice_one(out: Path, speaker: str, copy: int) -> tuple[int, int]:
-    from trixy_trainer.speaker.revoice import Revoicer, throat_for
-
     throat = throat_for(speaker, namespace=f"train{copy}")
     source, target = out / speaker, out / twin_name(speaker, copy)
     written = failed = 0
@@ -257,8 +256,6 @@ def revoice_speakers(
     are kept. Returns the files written per twin and a ``voices.json`` entry per twin (its source and throat); a
     recording Praat could not change is left out of the twin (logged and counted in the entry's ``failed``).
     """
-    from trixy_trainer.speaker.revoice import throat_for
-
     if copies < 0:
         raise SpeakerTrainerError(f"synth.revoiced_copies must be 0 or more, got {copies}")
     out = Path(out_dir)

@@ -42,6 +42,7 @@ from trixy_trainer.speaker.prepare import load_manifest
 from trixy_trainer.speaker.score_norm import check_settings, choose_cohort
 from trixy_trainer.speaker.scoring import centroids, embed_batches
 from trixy_trainer.speaker.speakers import extend_speakers, speaker_metadata, speakers_from_metadata
+from trixy_trainer.speaker.synth import TWIN_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,9 @@ def speaker_sources(cfg: DictConfig, speakers: list[str]) -> list[str]:
             synthetic = {str(v["name"]) for v in json.loads(voices.read_text())}
         except (ValueError, KeyError, TypeError):
             logger.warning("%s is not a voices list; treating all speakers as real", voices)
-    return ["synthetic" if name in synthetic else "trained" for name in speakers]
+    # a re-voiced twin (``<name>~rv<k>``) of a synthetic voice is synthetic too, even if a later ``synth`` run
+    # without ``synth.revoiced_copies`` rewrote the list without it
+    return ["synthetic" if name in synthetic or name.split(TWIN_MARK)[0] in synthetic else "trained" for name in speakers]
 
 
 def finish_speakers(
