@@ -26,7 +26,7 @@ from trixy_trainer.data.audio_io import SAMPLE_RATE, read_audio, resample, write
 from trixy_trainer.data.synth import espeak_binary
 from trixy_trainer.data.synth_texts import SENTENCE_WORDS
 from trixy_trainer.speaker.errors import SpeakerTrainerError
-from trixy_trainer.speaker.revoice import Revoicer, throat_for
+from trixy_trainer.speaker.revoice import Revoicer, Throat, throat_for
 
 logger = logging.getLogger(__name__)
 
@@ -214,9 +214,8 @@ def twin_name(speaker: str, copy: int) -> str:
     return f"{speaker}{TWIN_MARK}{copy}"
 
 
-def _revoice_one(out: Path, speaker: str, copy: int) -> tuple[int, int]:
-    throat = throat_for(speaker, namespace=f"train{copy}")
-    source, target = out / speaker, out / twin_name(speaker, copy)
+def _revoice_one(out: Path, speaker: str, twin: str, throat: Throat) -> tuple[int, int]:
+    source, target = out / speaker, out / twin
     written = failed = 0
     revoicer = Revoicer()
     try:
@@ -259,18 +258,17 @@ def revoice_speakers(
     if copies < 0:
         raise SpeakerTrainerError(f"synth.revoiced_copies must be 0 or more, got {copies}")
     out = Path(out_dir)
-    jobs = [(name, k) for name in speakers for k in range(1, copies + 1)]
+    jobs = [(name, twin_name(name, k), throat_for(name, namespace=f"train{k}"))
+            for name in speakers for k in range(1, copies + 1)]
     written: dict[str, int] = {}
     entries: list[dict] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # each job drives its own Praat child process
-        futures = {pool.submit(_revoice_one, out, name, k): (name, k) for name, k in jobs}
+        futures = {pool.submit(_revoice_one, out, *job): job for job in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
-            name, k = futures[future]
+            name, twin, throat = futures[future]
             count, failed = future.result()
-            twin = twin_name(name, k)
             if count:
                 written[twin] = count
-            throat = throat_for(name, namespace=f"train{k}")
             entries.append({"name": twin, "revoiced_from": name, "formant_ratio": round(throat.formant_ratio, 4),
                             "median_pitch_hz": round(throat.median_pitch_hz, 1), "pitch_range": round(throat.pitch_range, 4),
                             "failed": failed})
